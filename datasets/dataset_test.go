@@ -1,0 +1,250 @@
+package datasets
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func loadMNIST(t *testing.T) *Dataset {
+	t.Helper()
+	t.Setenv(EnvDataDir, "")
+	ds, err := Load("mnist")
+	if err != nil {
+		t.Fatalf("Load(mnist): %v", err)
+	}
+	return ds
+}
+
+func TestMNISTReal(t *testing.T) {
+	ds := loadMNIST(t)
+	if ds.Train.Len() != 60000 || ds.Test.Len() != 10000 {
+		t.Fatalf("split sizes %d/%d, want 60000/10000", ds.Train.Len(), ds.Test.Len())
+	}
+	want := []int{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949}
+	if got := ds.Train.Histogram(10); !slices.Equal(got, want) {
+		t.Errorf("train histogram %v, want %v", got, want)
+	}
+	if got := ds.Test.Histogram(10); got[0] != 980 || got[1] != 1135 {
+		t.Errorf("test histogram %v, want 980 zeros and 1135 ones", got)
+	}
+	if ds.Train.Rows != 28 || ds.Train.Cols != 28 || len(ds.Train.Images) != 60000*784 {
+		t.Errorf("image shape %d×%d with %d pixels", ds.Train.Rows, ds.Train.Cols, len(ds.Train.Images))
+	}
+	lo, hi := slices.Min(ds.Train.Images), slices.Max(ds.Train.Images)
+	if lo != 0 || hi != 1 {
+		t.Errorf("pixel range [%v,%v], want [0,1]", lo, hi)
+	}
+	// The first training image is a 5 (the well-known first MNIST sample).
+	if ds.Train.Labels[0] != 5 {
+		t.Errorf("first training label %d, want 5", ds.Train.Labels[0])
+	}
+	if ds.NumClasses() != 10 || ds.ClassNames[3] != "3" {
+		t.Errorf("class names %v", ds.ClassNames)
+	}
+}
+
+func TestFashionReal(t *testing.T) {
+	if _, err := os.Stat(FashionDir); err != nil {
+		t.Skipf("Fashion-MNIST not installed (%v): apt-get install dataset-fashion-mnist", err)
+	}
+	t.Setenv(EnvDataDir, "")
+	ds, err := Load("fashion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Train.Len() != 60000 || ds.Test.Len() != 10000 {
+		t.Fatalf("split sizes %d/%d", ds.Train.Len(), ds.Test.Len())
+	}
+	for c, n := range ds.Train.Histogram(10) {
+		if n != 6000 {
+			t.Errorf("class %d (%s) has %d training samples, want 6000", c, ds.ClassNames[c], n)
+		}
+	}
+	for c, n := range ds.Test.Histogram(10) {
+		if n != 1000 {
+			t.Errorf("class %d has %d test samples, want 1000", c, n)
+		}
+	}
+}
+
+func TestSubsetStratifiedDeterministic(t *testing.T) {
+	ds := loadMNIST(t)
+	a := ds.Train.Subset(1000, 7)
+	b := ds.Train.Subset(1000, 7)
+	c := ds.Train.Subset(1000, 8)
+	if a.Len() != 1000 {
+		t.Fatalf("subset has %d samples", a.Len())
+	}
+	if !slices.Equal(a.Index, b.Index) || !slices.Equal(a.Images, b.Images) {
+		t.Error("same seed gave different subsets")
+	}
+	if slices.Equal(a.Index, c.Index) {
+		t.Error("different seeds gave the same subset")
+	}
+	if !slices.IsSorted(a.Index) {
+		t.Error("subset is not in data-set order")
+	}
+	full := ds.Train.Histogram(10)
+	for k, n := range a.Histogram(10) {
+		exact := float64(full[k]) * 1000 / 60000
+		if float64(n) < exact-1 || float64(n) > exact+1 {
+			t.Errorf("class %d: %d samples, want ≈ %.1f", k, n, exact)
+		}
+	}
+	for i, idx := range a.Index {
+		if a.Labels[i] != ds.Train.Labels[idx] || !slices.Equal(a.Image(i), ds.Train.Image(idx)) {
+			t.Fatalf("subset sample %d does not match original %d", i, idx)
+		}
+	}
+	if got := ds.Train.Subset(0, 1).Len(); got != 60000 {
+		t.Errorf("Subset(0) has %d samples, want all", got)
+	}
+	sub := ds.Subset(500, 100, 3)
+	if sub.Train.Len() != 500 || sub.Test.Len() != 100 {
+		t.Errorf("Dataset.Subset sizes %d/%d", sub.Train.Len(), sub.Test.Len())
+	}
+}
+
+// idxBytes builds an uncompressed IDX file of unsigned bytes.
+func idxBytes(dims []uint32, data []byte) []byte {
+	var b bytes.Buffer
+	b.Write([]byte{0, 0, 8, byte(len(dims))})
+	for _, d := range dims {
+		binary.Write(&b, binary.BigEndian, d)
+	}
+	b.Write(data)
+	return b.Bytes()
+}
+
+func gz(raw []byte) []byte {
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(raw)
+	w.Close()
+	return b.Bytes()
+}
+
+// writeSet writes a tiny, valid 4-file data set (n train, m test images of 2×3) into a new folder.
+func writeSet(t *testing.T, n, m int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []struct {
+		name string
+		cnt  int
+	}{{"train", n}, {"t10k", m}} {
+		img := make([]byte, f.cnt*6)
+		for i := range img {
+			img[i] = byte(i * 7)
+		}
+		lbl := make([]byte, f.cnt)
+		for i := range lbl {
+			lbl[i] = byte(i % 10)
+		}
+		os.WriteFile(filepath.Join(dir, f.name+"-images-idx3-ubyte"), idxBytes([]uint32{uint32(f.cnt), 2, 3}, img), 0o644)
+		os.WriteFile(filepath.Join(dir, f.name+"-labels-idx1-ubyte.gz"), gz(idxBytes([]uint32{uint32(f.cnt)}, lbl)), 0o644)
+	}
+	return dir
+}
+
+func TestLoadDirSynthetic(t *testing.T) {
+	dir := writeSet(t, 20, 10)
+	t.Setenv(EnvDataDir, dir)
+	ds, err := Load("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds.Train.Len() != 20 || ds.Test.Len() != 10 || ds.Train.Rows != 2 || ds.Train.Cols != 3 {
+		t.Fatalf("got %d/%d samples of %d×%d", ds.Train.Len(), ds.Test.Len(), ds.Train.Rows, ds.Train.Cols)
+	}
+	if ds.Train.Images[1] != float32(7)/255 {
+		t.Errorf("pixel scaling: %v", ds.Train.Images[1])
+	}
+}
+
+// TestCorruptFiles checks that each kind of damage gives an error naming the file and the problem.
+func TestCorruptFiles(t *testing.T) {
+	cases := []struct {
+		name    string
+		file    string
+		content func(orig []byte) []byte
+		want    string
+	}{
+		{"truncated data", "train-images-idx3-ubyte", func(o []byte) []byte { return o[:len(o)-5] }, "truncated"},
+		{"truncated header", "train-images-idx3-ubyte", func(o []byte) []byte { return o[:6] }, "truncated header"},
+		{"empty", "train-images-idx3-ubyte", func(o []byte) []byte { return nil }, "truncated"},
+		{"wrong magic", "train-images-idx3-ubyte", func(o []byte) []byte { o = slices.Clone(o); o[0] = 0x42; return o }, "not an IDX file"},
+		{"wrong type", "train-images-idx3-ubyte", func(o []byte) []byte { o = slices.Clone(o); o[2] = 0x0d; return o }, "type code"},
+		{"trailing bytes", "train-images-idx3-ubyte", func(o []byte) []byte { return append(slices.Clone(o), 1, 2) }, "more data"},
+		{"labels as images", "train-images-idx3-ubyte", func(o []byte) []byte { return idxBytes([]uint32{20}, make([]byte, 20)) }, "want 3"},
+		{"count mismatch", "train-labels-idx1-ubyte.gz", func(o []byte) []byte { return gz(idxBytes([]uint32{19}, make([]byte, 19))) }, "19 labels but"},
+		{"label out of range", "train-labels-idx1-ubyte.gz", func(o []byte) []byte {
+			l := make([]byte, 20)
+			l[3] = 12
+			return gz(idxBytes([]uint32{20}, l))
+		}, "out of range"},
+		{"truncated gzip", "train-labels-idx1-ubyte.gz", func(o []byte) []byte { return o[:len(o)/2] }, "train-labels-idx1-ubyte.gz"},
+		{"bad gzip checksum", "train-labels-idx1-ubyte.gz", func(o []byte) []byte { o = slices.Clone(o); o[len(o)-6] ^= 0xff; return o }, "gzip"},
+		{"huge dims", "train-images-idx3-ubyte", func(o []byte) []byte { return idxBytes([]uint32{1 << 30, 1 << 30, 4}, nil) }, "announce more than"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeSet(t, 20, 10)
+			p := filepath.Join(dir, tc.file)
+			orig, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(p, tc.content(orig), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err = LoadDir("mnist", dir)
+			if err == nil {
+				t.Fatal("corrupt file loaded without error")
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, tc.want) || !strings.Contains(msg, tc.file[:10]) || strings.Contains(msg, "\n") {
+				t.Errorf("error %q: want one line naming %s and containing %q", msg, tc.file, tc.want)
+			}
+		})
+	}
+}
+
+func TestMissingAndUnknown(t *testing.T) {
+	if _, err := LoadDir("mnist", filepath.Join(t.TempDir(), "nope")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("missing folder: %v", err)
+	}
+	dir := writeSet(t, 20, 10)
+	os.Remove(filepath.Join(dir, "t10k-images-idx3-ubyte"))
+	if _, err := LoadDir("mnist", dir); err == nil || !strings.Contains(err.Error(), "missing t10k-images-idx3-ubyte") {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := Load("cifar"); err == nil || !strings.Contains(err.Error(), "unknown dataset") {
+		t.Errorf("unknown dataset: %v", err)
+	}
+}
+
+func FuzzParseIDX(f *testing.F) {
+	f.Add(idxBytes([]uint32{3}, []byte{1, 2, 3}))
+	f.Add(idxBytes([]uint32{2, 2, 2}, make([]byte, 8)))
+	f.Add(gz(idxBytes([]uint32{2}, []byte{9, 9})))
+	f.Add([]byte{0, 0, 8, 1, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		idx, err := ParseIDX(raw)
+		if err != nil {
+			return
+		}
+		total := 1
+		for _, d := range idx.Dims {
+			total *= d
+		}
+		if total != len(idx.Data) {
+			t.Fatalf("dims %v but %d bytes", idx.Dims, len(idx.Data))
+		}
+	})
+}

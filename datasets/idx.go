@@ -1,0 +1,116 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// IDX type codes (the third byte of an IDX file's magic number).
+const (
+	idxUnsignedByte = 0x08
+)
+
+// maxIDXElements bounds the element count an IDX header may announce (guards allocations on corrupt input).
+const maxIDXElements = 1 << 31
+
+// IDX is the content of an IDX file of unsigned bytes: the dimensions and the raw data, row-major.
+type IDX struct {
+	Dims []int
+	Data []byte
+}
+
+// ReadIDXFile reads an IDX file of unsigned bytes, transparently gunzipping it when it starts
+// with the gzip magic. Errors name the file and what is wrong with it.
+func ReadIDXFile(path string) (*IDX, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := ParseIDX(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return idx, nil
+}
+
+// ParseIDX parses the bytes of an IDX file (gzipped or not) holding unsigned bytes.
+// It validates the magic number, the type code, the dimensions and the data length.
+func ParseIDX(raw []byte) (*IDX, error) {
+	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("corrupt gzip stream: %v", err)
+		}
+		// Read the header first so that a huge announced size is rejected before decompressing all.
+		return readIDX(bufio.NewReader(zr), true)
+	}
+	return readIDX(bytes.NewReader(raw), false)
+}
+
+func readIDX(r io.Reader, gz bool) (*IDX, error) {
+	var magic [4]byte
+	if _, err := io.ReadFull(r, magic[:]); err != nil {
+		return nil, fmt.Errorf("truncated: no 4-byte IDX magic number (%v)", describeReadErr(err, gz))
+	}
+	if magic[0] != 0 || magic[1] != 0 {
+		return nil, fmt.Errorf("not an IDX file: magic number %02x%02x%02x%02x does not start with 0000", magic[0], magic[1], magic[2], magic[3])
+	}
+	if magic[2] != idxUnsignedByte {
+		return nil, fmt.Errorf("IDX type code 0x%02x, want 0x08 (unsigned byte)", magic[2])
+	}
+	nd := int(magic[3])
+	if nd < 1 || nd > 4 {
+		return nil, fmt.Errorf("IDX file has %d dimensions, want 1 to 4", nd)
+	}
+	dims := make([]int, nd)
+	total := 1
+	for i := range dims {
+		var d uint32
+		if err := binary.Read(r, binary.BigEndian, &d); err != nil {
+			return nil, fmt.Errorf("truncated header: dimension %d of %d missing (%v)", i+1, nd, describeReadErr(err, gz))
+		}
+		if d == 0 {
+			return nil, fmt.Errorf("dimension %d is 0", i+1)
+		}
+		dims[i] = int(d)
+		if total > maxIDXElements/int(d) {
+			return nil, fmt.Errorf("dimensions %v announce more than %d elements", dims[:i+1], maxIDXElements)
+		}
+		total *= int(d)
+	}
+	data := make([]byte, total)
+	n, err := io.ReadFull(r, data)
+	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("truncated: header announces %v = %d bytes of data, file holds %d", dims, total, n)
+		}
+		return nil, fmt.Errorf("reading data: %v", describeReadErr(err, gz))
+	}
+	// Trailing bytes mean the header and the data disagree.
+	// For gzip input this read also reaches the stream's end, where its CRC is checked.
+	var extra [1]byte
+	m, err := io.ReadFull(r, extra[:])
+	if m > 0 {
+		return nil, fmt.Errorf("file holds more data than its header announces (%v = %d bytes)", dims, total)
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("reading data: %v", describeReadErr(err, gz))
+	}
+	return &IDX{Dims: dims, Data: data}, nil
+}
+
+func describeReadErr(err error, gz bool) string {
+	if gz && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return "corrupt gzip stream: " + err.Error()
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return "unexpected end of file"
+	}
+	return err.Error()
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Executes every notebook in notebooks/ headless with the GoNB kernel and checks each one
+# (no error output, at least one image). Prints "N passed, N failed" and fails if any failed.
+#   scripts/run-notebooks.sh quick|full OUTDIR
+# quick: DENOTATION_QUICK=1 (small subsets, few steps; figures go to a temporary folder)
+# full:  the real experiment; figures go to $DENOTATION_FIGURES (default: figures/)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-quick}
+outdir=${2:-notebooks/out}
+export PATH="$(go env GOPATH)/bin:$PATH" GOMLX_NO_AUTO_INSTALL=1
+PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
+mkdir -p "$outdir"
+if [ "$mode" = quick ]; then
+  export DENOTATION_QUICK=1
+  export DENOTATION_FIGURES="${DENOTATION_FIGURES:-$(mktemp -d)/figures}"
+else
+  export DENOTATION_QUICK=0
+  export DENOTATION_FIGURES="${DENOTATION_FIGURES:-$PWD/figures}"
+fi
+mkdir -p "$DENOTATION_FIGURES"
+timeout_s=${NOTEBOOK_TIMEOUT:-1800}
+passed=0 failed=0
+for nb in notebooks/*.ipynb; do
+  name=$(basename "$nb" .ipynb)
+  start=$(date +%s)
+  log="$outdir/$name.log"
+  if jupyter nbconvert --to notebook --execute --ExecutePreprocessor.kernel_name=gonb \
+      --ExecutePreprocessor.timeout="$timeout_s" --output-dir "$outdir" --output "$name.ipynb" "$nb" >"$log" 2>&1 \
+     && report=$("$PY" scripts/nbcheck.py "$outdir/$name.ipynb"); then
+    passed=$((passed + 1))
+    echo "notebook $name: ok ($(( $(date +%s) - start )) s)"
+  else
+    failed=$((failed + 1))
+    echo "notebook $name: FAILED ($(( $(date +%s) - start )) s)"
+    [ -n "${report:-}" ] && echo "$report" | sed 's/^/    /'
+    tail -n 5 "$log" | sed 's/^/    /'
+  fi
+  report=
+done
+echo "notebooks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
