@@ -1,0 +1,35 @@
+package plotting
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/janpfeifer/gonb/gonbui"
+)
+
+// ErrNotNotebook is returned by Show when the program does not run under a GoNB kernel: nothing was
+// displayed (and nothing was written to stdout).
+var ErrNotNotebook = errors.New("plotting: not running in a GoNB notebook, figure not displayed")
+
+// Show displays fig inline in a GoNB notebook, as a PNG at fig.DPI. PNG always renders in Jupyter,
+// also in untrusted notebooks, where SVG (sent as HTML) is dropped.
+//
+// Outside a notebook (gonbui.IsNotebook is false) it validates fig and returns ErrNotNotebook,
+// without rendering or printing anything.
+func Show(fig *Figure) error {
+	if err := fig.Validate(); err != nil {
+		return err
+	}
+	if !gonbui.IsNotebook {
+		return ErrNotNotebook
+	}
+	png, err := PNG(fig)
+	if err != nil {
+		return err
+	}
+	gonbui.DisplayPng(png)
+	if err := gonbui.Error(); err != nil {
+		return fmt.Errorf("plotting: displaying figure in the notebook: %w", err)
+	}
+	return nil
+}
