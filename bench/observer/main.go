@@ -312,14 +312,9 @@ func realFeatures(c config) (xtr, xte []float32, ltr, lte []int, d int, source s
 		}
 		source = "model " + c.modelDir
 	} else {
-		cacheDir, cerr := model.CacheDir()
-		if cerr != nil {
-			err = cerr
-			return
-		}
 		cfg := model.NewConfig().Hidden(256, 128).Epochs(3).Seed(1)
 		var cached bool
-		if m, cached, err = model.TrainCached(ds, cfg, cacheDir, &model.TrainOptions{Progress: model.Silent}); err != nil {
+		if m, cached, err = model.TrainCached(ds, cfg, &model.TrainOptions{Progress: model.Silent}); err != nil {
 			return
 		}
 		source = fmt.Sprintf("MNIST %s, %d epochs (cached: %v), test accuracy %.4f", m.Architecture(), cfg.NumEpochs, cached, m.Info.TestAccuracy)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmarks of pkg/model (the object model). Prints JSON lines on stdout and a summary on stderr.
+#   bash bench/model.sh            training throughput of a 784-256-128-10 MLP at batch 128: ours
+#                                  (fast Dense), gomlx's stock Dense, the PyTorch peer (one thread,
+#                                  bench/torch_mlp.py; skipped if torch is missing) and the ratio
+#   FULL=1 bash bench/model.sh     also 5 epochs of 784-128-128-10 on full MNIST: test accuracy,
+#                                  time, peak RSS (about a minute on 2 cores)
+#   GOBENCH=1 bash bench/model.sh  also `go test -bench TrainStep ./pkg/model/` (stock vs fast)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOMLX_NO_AUTO_INSTALL=1
+bin="$(mktemp -d)/modelbench"
+go build -o "$bin" ./bench/modelbench
+"$bin" -mode throughput -stock -peer bench/torch_mlp.py -python "${PYTHON:-/usr/bin/python3}"
+if [ "${FULL:-0}" = 1 ]; then
+  "$bin" -mode mnist -seeds "${SEEDS:-1}"
+fi
+if [ "${GOBENCH:-0}" = 1 ]; then
+  go test -run '^$' -bench TrainStep -benchtime 24x ./pkg/model/
+fi
+rm -rf "$(dirname "$bin")"

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/observer"
+	"github.com/denotation-go/denotation/pkg/property"
+)
+
+func init() {
+	register(command{name: "observe", summary: "fit observer models that read properties from a trained model's neurons (train split) and score them (test split)", run: runObserve})
+}
+
+// observeRow is one observer's measurement in `denote observe`'s output.
+type observeRow struct {
+	Property         string                  `json:"property"`
+	Labels           string                  `json:"labels,omitempty"`
+	LabelProportion  float64                 `json:"label_proportion,omitempty"`
+	SampleProportion float64                 `json:"sample_proportion"`
+	Layer            string                  `json:"layer"`
+	Observer         observer.Kind           `json:"observer"`
+	TrainAccuracy    float64                 `json:"train_accuracy"`
+	TestAccuracy     float64                 `json:"test_accuracy"`
+	BalancedAccuracy float64                 `json:"balanced_accuracy"`
+	AUC              float64                 `json:"auc"`
+	Iterations       int                     `json:"iterations"`
+	Converged        bool                    `json:"converged"`
+	Neuron           *observer.Neuron        `json:"neuron,omitempty"`
+	Threshold        float64                 `json:"threshold,omitempty"`
+	Direction        int                     `json:"direction,omitempty"`
+	Control          *observer.ControlResult `json:"control,omitempty"`
+	Selectivity      *float64                `json:"selectivity,omitempty"`
+	Layers           []int                   `json:"layers,omitempty"`
+	Weights          [][]float64             `json:"weights,omitempty"`
+	NeuronScores     [][]float64             `json:"neuron_scores,omitempty"`
+}
+
+// observeReport is the JSON output of `denote observe`.
+type observeReport struct {
+	Model        string       `json:"model"`
+	Dataset      string       `json:"dataset"`
+	Architecture string       `json:"architecture"`
+	TrainSamples int          `json:"train_samples"`
+	TestSamples  int          `json:"test_samples"`
+	SubsetSeed   uint64       `json:"subset_seed,omitempty"`
+	Observer     string       `json:"observer"`
+	Penalty      string       `json:"penalty,omitempty"`
+	C            float64      `json:"c,omitempty"`
+	Balanced     bool         `json:"balanced"`
+	Activations  string       `json:"activations"`
+	Control      string       `json:"control"`
+	Seed         uint64       `json:"seed"`
+	Properties   int          `json:"properties"`
+	FitSeconds   float64      `json:"fit_seconds"`
+	WallSeconds  float64      `json:"wall_seconds"`
+	Results      []observeRow `json:"results"`
+}
+
+// parseLayers reads --layer: a layer number, a comma-separated list (read jointly), "all" (all
+// layers jointly) or "each" (one observer per layer).
+func parseLayers(spec string, depth int) (groups [][]int, names []string, err error) {
+	switch spec {
+	case "all":
+		all := make([]int, depth)
+		for i := range all {
+			all[i] = i + 1
+		}
+		return [][]int{all}, []string{"all"}, nil
+	case "each":
+		for l := 1; l <= depth; l++ {
+			groups = append(groups, []int{l})
+			names = append(names, strconv.Itoa(l))
+		}
+		return groups, names, nil
+	}
+	var g []int
+	for _, part := range strings.Split(spec, ",") {
+		l, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || l < 1 || l > depth {
+			return nil, nil, fmt.Errorf("--layer %q: want a layer number in 1…%d, a list of them, all or each", spec, depth)
+		}
+		g = append(g, l)
+	}
+	return [][]int{g}, []string{spec}, nil
+}
+
+// parseProperties reads --property: specs separated by ';', each a label-subset spec, a pixel
+// attribute (binarised at the median of the full training split) or a list keyword (all, splits,
+// aliases). Duplicates (by name) are dropped.
+func parseProperties(spec string, full *datasets.Dataset) ([]property.Property, error) {
+	v := property.VocabularyOf(full)
+	var out []property.Property
+	seen := map[string]bool{}
+	add := func(p property.Property) {
+		if !seen[p.Name()] {
+			seen[p.Name()] = true
+			out = append(out, p)
+		}
+	}
+	for _, part := range strings.Split(spec, ";") {
+		if property.IsListKeyword(part) {
+			lps, err := v.ParseList(part)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range lps {
+				add(p)
+			}
+			continue
+		}
+		p, err := property.Parse(part, full)
+		if err != nil {
+			return nil, err
+		}
+		add(p)
+	}
+	return out, nil
+}
+
+func runObserve(args []string, stdout io.Writer) error {
+	fs := newFlagSet("observe")
+	dir := fs.String("model", "", "folder of a saved model (denote train prints it)")
+	propSpec := fs.String("property", "aliases", "property: all (every label subset), splits (each split once), aliases, a spec (even, 0,6,8,9, {0,2}, digit=3, sneaker, ink, slant…) or specs separated by ';'")
+	kindName := fs.String("observer", "linear", "observer: linear, mlp or neuron")
+	layerSpec := fs.String("layer", "all", "layers read: N, a list N,M (jointly), all (jointly) or each (one observer per layer)")
+	pre := fs.Bool("pre", false, "read pre-activation values instead of post-activation values")
+	penaltyName := fs.String("penalty", "l2", "linear observer penalty: l2, l1, elasticnet or none")
+	c := fs.Float64("c", 1, "inverse regularisation strength (scikit-learn's C)")
+	l1Ratio := fs.Float64("l1-ratio", 0.5, "elastic-net mixing ρ")
+	balanced := fs.Bool("balanced", false, "class-balanced weighting")
+	maxIter := fs.Int("max-iter", 0, "linear solver iteration cap (0 = default: 100 for l2, 1000 with an L1 term)")
+	tol := fs.Float64("tol", 1e-4, "linear solver tolerance on the largest gradient component")
+	hidden := fs.Int("hidden", 64, "MLP observer hidden units")
+	epochs := fs.Int("epochs", 30, "MLP observer epochs")
+	controlName := fs.String("control", "none", "control: none, untrained, shuffled or task")
+	seed := fs.Uint64("seed", 1, "seed of controls and MLP observers")
+	repeats := fs.Int("control-repeats", 1, "average the shuffled/task control over this many draws")
+	trainLimit := fs.Int("train-limit", 10000, "observers train on a stratified subset of N training samples (0 = all)")
+	testLimit := fs.Int("test-limit", 0, "score on a stratified subset of N test samples (0 = all)")
+	subsetSeed := fs.Uint64("subset-seed", 1, "seed of the --train-limit/--test-limit subsets")
+	weights := fs.Bool("weights", false, "include linear weight maps and single-neuron score maps ([layer][neuron]) in the JSON")
+	dataDir := fs.String("data-dir", "", "folder holding the data set's four IDX files (default: the built-in source)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usageErrorf("--model is required")
+	}
+	kind, err := observer.ParseKind(*kindName)
+	if err != nil {
+		return usageErrorf("--observer: %v", err)
+	}
+	penalty, err := observer.ParsePenalty(*penaltyName)
+	if err != nil {
+		return usageErrorf("--penalty: %v", err)
+	}
+	control, err := observer.ParseControl(*controlName)
+	if err != nil {
+		return usageErrorf("--control: %v", err)
+	}
+	if *trainLimit < 0 || *testLimit < 0 {
+		return usageErrorf("--train-limit and --test-limit must be ≥ 0")
+	}
+	if *repeats < 1 {
+		return usageErrorf("--control-repeats %d: want ≥ 1", *repeats)
+	}
+	start := time.Now()
+	m, err := model.Load(*dir)
+	if err != nil {
+		return err
+	}
+	if m.Info.Dataset == "" {
+		return fmt.Errorf("model in %s does not record the data set it was trained on", *dir)
+	}
+	groups, groupNames, err := parseLayers(*layerSpec, m.Depth())
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	full, err := loadDataset(m.Info.Dataset, *dataDir)
+	if err != nil {
+		return err
+	}
+	if full.Train.Features() != m.NumFeatures || full.NumClasses() != m.NumClasses {
+		return fmt.Errorf("model in %s takes %d features and %d classes; %s has %d and %d", *dir, m.NumFeatures, m.NumClasses, full.Name, full.Train.Features(), full.NumClasses())
+	}
+	props, err := parseProperties(*propSpec, full)
+	if err != nil {
+		return usageErrorf("--property: %v", err)
+	}
+	ds := full.Subset(*trainLimit, *testLimit, *subsetSeed)
+	r := observeReport{Model: *dir, Dataset: full.Name, Architecture: m.Architecture(), TrainSamples: ds.Train.Len(),
+		TestSamples: ds.Test.Len(), Observer: string(kind), Balanced: *balanced, Control: string(control), Seed: *seed,
+		Properties: len(props), Activations: "post"}
+	if *trainLimit > 0 || *testLimit > 0 {
+		r.SubsetSeed = *subsetSeed
+	}
+	if *pre {
+		r.Activations = "pre"
+	}
+	if kind == observer.Linear {
+		r.Penalty, r.C = string(penalty), *c
+	}
+	capture := func(mm *model.Model) (tr, te *model.Activations, err error) {
+		if tr, err = mm.Capture(ds.Train, *pre); err != nil {
+			return nil, nil, err
+		}
+		te, err = mm.Capture(ds.Test, *pre)
+		return tr, te, err
+	}
+	atr, ate, err := capture(m)
+	if err != nil {
+		return err
+	}
+	var utr, ute *model.Activations
+	if control == observer.Untrained {
+		um, err := model.NewUntrained(m.Config, m.NumFeatures, m.NumClasses)
+		if err != nil {
+			return err
+		}
+		if utr, ute, err = capture(um); err != nil {
+			return err
+		}
+	}
+	targets := make([]observer.Target, len(props))
+	for i, p := range props {
+		if targets[i], err = observer.PropertyTarget(p, ds.Train, ds.Test); err != nil {
+			return err
+		}
+	}
+	opts := observer.Options{Kind: kind, Penalty: penalty, C: *c, L1Ratio: *l1Ratio, Balanced: *balanced,
+		MaxIter: *maxIter, Tol: *tol, Hidden: *hidden, Epochs: *epochs, Seed: *seed}
+	fitStart := time.Now()
+	for gi, layers := range groups {
+		sel := observer.Selection{Layers: layers, Pre: *pre}
+		f, err := observer.NewFeatures(atr, ate, sel)
+		if err != nil {
+			return err
+		}
+		o := opts
+		o.Control = observer.Control{Kind: control, Seed: *seed, Repeats: *repeats}
+		if control == observer.Untrained {
+			if o.Control.Untrained, err = observer.NewFeatures(utr, ute, sel); err != nil {
+				return err
+			}
+		}
+		res, err := observer.FitMany(f, targets, o)
+		if err != nil {
+			return err
+		}
+		for _, x := range res {
+			row := observeRow{Property: x.Property, Labels: x.Labels, LabelProportion: x.LabelProportion,
+				SampleProportion: x.SampleProportion, Layer: groupNames[gi], Observer: x.Observer,
+				TrainAccuracy: x.TrainAccuracy, TestAccuracy: x.TestAccuracy, BalancedAccuracy: x.BalancedAccuracy,
+				AUC: x.AUC, Iterations: x.Iterations, Converged: x.Converged, Neuron: x.Neuron, Threshold: x.Threshold,
+				Direction: x.Direction, Control: x.Control}
+			if x.Control != nil {
+				s := x.Control.Selectivity
+				row.Selectivity = &s
+			}
+			if *weights {
+				row.Layers, row.Weights, row.NeuronScores = x.Layers, x.Weights, x.NeuronScores
+			}
+			r.Results = append(r.Results, row)
+		}
+	}
+	r.FitSeconds = time.Since(fitStart).Seconds()
+	r.WallSeconds = time.Since(start).Seconds()
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	fmt.Fprintf(stdout, "%s on %s: %s observers, %d training / %d test samples, %s activations, control %s\n",
+		r.Architecture, r.Dataset, r.Observer, r.TrainSamples, r.TestSamples, r.Activations, r.Control)
+	for _, row := range r.Results {
+		name := row.Property
+		if row.Labels != "" && row.Labels != name {
+			name += " " + row.Labels
+		}
+		line := fmt.Sprintf("%-24s layer %-4s train %.4f  test %.4f  balanced %.4f  AUC %.4f", name, row.Layer,
+			row.TrainAccuracy, row.TestAccuracy, row.BalancedAccuracy, row.AUC)
+		if row.Neuron != nil {
+			line += fmt.Sprintf("  neuron %v %+d %.3f", *row.Neuron, row.Direction, row.Threshold)
+		}
+		if row.Control != nil {
+			line += fmt.Sprintf("  control %s %.4f  selectivity %+.4f", row.Control.Property, row.Control.TestAccuracy, row.Control.Selectivity)
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	fmt.Fprintf(stdout, "%d observers fitted in %.1fs\n", len(r.Results), r.FitSeconds)
+	return nil
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/denotation-go/denotation/pkg/model"
+)
+
+func init() {
+	register(command{name: "train", summary: "train (or fetch from the run cache) an MLP object model and report its test accuracy", run: runTrain})
+}
+
+// trainReport is the JSON output of `denote train`.
+type trainReport struct {
+	Dataset          string             `json:"dataset"`
+	TrainSamples     int                `json:"train_samples"`
+	TestSamples      int                `json:"test_samples"`
+	SubsetSeed       uint64             `json:"subset_seed,omitempty"`
+	Architecture     string             `json:"architecture"`
+	Config           model.Config       `json:"config"`
+	TestAccuracy     float64            `json:"test_accuracy"`
+	PerClass         []float64          `json:"per_class_test_accuracy"`
+	TestLoss         float64            `json:"test_loss"`
+	TrainSeconds     float64            `json:"train_seconds"`
+	SamplesPerSecond float64            `json:"samples_per_second"`
+	Epochs           []model.EpochStats `json:"epochs"`
+	ModelDir         string             `json:"model_dir"`
+	Cached           bool               `json:"cached"`
+	WallSeconds      float64            `json:"wall_seconds"`
+}
+
+func runTrain(args []string, stdout io.Writer) error {
+	fs := newFlagSet("train")
+	var name, dataDir string
+	addDataFlags(fs, &name, &dataDir)
+	def := model.NewConfig()
+	hidden := fs.String("hidden", "128,128,128", "hidden-layer widths, comma-separated")
+	epochs := fs.Int("epochs", def.NumEpochs, "training epochs")
+	batch := fs.Int("batch", def.BatchSize, "mini-batch size")
+	seed := fs.Uint64("seed", def.RandSeed, "random seed (initial weights, sample order)")
+	lr := fs.Float64("lr", def.LR, "Adam's peak learning rate")
+	schedule := fs.String("lr-schedule", def.LRSchedule, "learning-rate schedule: cosine (decay to 0 over the epochs) or constant")
+	activation := fs.String("activation", def.ActivationName, "hidden activation: relu, tanh or sigmoid")
+	decay := fs.Float64("weight-decay", 0, "decoupled weight decay (AdamW) of the weight matrices")
+	trainLimit := fs.Int("train-limit", 0, "train on a stratified subset of N training samples (0 = all)")
+	subsetSeed := fs.Uint64("subset-seed", 1, "seed of the --train-limit subset")
+	out := fs.String("out", "", "also save the model to this folder")
+	cacheDir := fs.String("cache", "", "run-cache folder (default $"+model.EnvCacheDir+" or ~/.cache/denotation)")
+	noCache := fs.Bool("no-cache", false, "train even if the run cache holds the model, and do not cache it (needs --out to keep it)")
+	asJSON := fs.Bool("json", false, "print JSON (and no progress bar)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	widths, err := model.ParseWidths(*hidden)
+	if err != nil {
+		return usageErrorf("--hidden: %v", err)
+	}
+	if *trainLimit < 0 {
+		return usageErrorf("--train-limit %d: want ≥ 0", *trainLimit)
+	}
+	cfg := model.NewConfig().Hidden(widths...).Epochs(*epochs).Batch(*batch).Seed(*seed).
+		LearningRate(*lr).Schedule(*schedule).Activation(*activation).WeightDecay(*decay)
+	if err := cfg.Validate(); err != nil {
+		return usageErrorf("%v", err)
+	}
+	start := time.Now()
+	ds, err := loadDataset(name, dataDir)
+	if err != nil {
+		return err
+	}
+	r := trainReport{Dataset: ds.Name}
+	if *trainLimit > 0 && *trainLimit < ds.Train.Len() {
+		ds = ds.Subset(*trainLimit, 0, *subsetSeed)
+		r.SubsetSeed = *subsetSeed
+	}
+	opts := &model.TrainOptions{CacheDir: *cacheDir}
+	if *asJSON {
+		opts.Progress = model.Silent
+	}
+	var m *model.Model
+	if *noCache {
+		opts.CheckpointDir = *out
+		m, err = model.Train(ds, cfg, opts)
+	} else {
+		m, r.Cached, err = model.TrainCached(ds, cfg, opts)
+	}
+	if err != nil {
+		return err
+	}
+	r.ModelDir = m.Dir()
+	if *out != "" && !*noCache {
+		if err := m.Save(*out); err != nil {
+			return err
+		}
+		r.ModelDir = *out
+	}
+	ev, err := m.Evaluate(ds.Test)
+	if err != nil {
+		return err
+	}
+	r.TrainSamples, r.TestSamples = ds.Train.Len(), ds.Test.Len()
+	r.Architecture, r.Config = m.Architecture(), m.Config
+	r.TestAccuracy, r.PerClass, r.TestLoss = ev.Accuracy, ev.PerClass, ev.Loss
+	r.Epochs = m.Info.History
+	for _, e := range m.Info.History {
+		r.TrainSeconds += e.Seconds
+	}
+	if r.TrainSeconds > 0 {
+		r.SamplesPerSecond = float64(len(m.Info.History)*ds.Train.Len()) / r.TrainSeconds
+	}
+	r.WallSeconds = time.Since(start).Seconds()
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	how := "trained"
+	if r.Cached {
+		how = "from the run cache"
+	}
+	fmt.Fprintf(stdout, "%s on %s (%d training samples), %d epochs, %s\n", r.Architecture, r.Dataset, r.TrainSamples, cfg.NumEpochs, how)
+	fmt.Fprintf(stdout, "test accuracy %.2f%% (%d samples), training %.1fs at %.0f samples/s\n", 100*r.TestAccuracy, r.TestSamples, r.TrainSeconds, r.SamplesPerSecond)
+	if r.ModelDir != "" {
+		fmt.Fprintf(stdout, "model: %s\n", r.ModelDir)
+	}
+	return nil
+}

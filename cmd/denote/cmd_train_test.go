@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/sbinet/npyio/npz"
+)
+
+func TestTrainAndActivations(t *testing.T) {
+	t.Setenv("DENOTATION_DATA_DIR", "")
+	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	args := []string{"train", "--dataset", "mnist", "--hidden", "24,16", "--epochs", "3", "--batch", "64",
+		"--seed", "2", "--train-limit", "600", "--json"}
+	code, out, errs := runCLI(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r trainReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Cached || r.TrainSamples != 600 || r.TestSamples != 10000 || r.Architecture != "784-24-16-10 relu" ||
+		r.TestAccuracy < 0.3 || r.TrainSeconds <= 0 || r.SamplesPerSecond <= 0 || r.ModelDir == "" ||
+		len(r.PerClass) != 10 || r.Config.RandSeed != 2 || r.Config.BatchSize != 64 {
+		t.Errorf("first run: %+v", r)
+	}
+	code, out, errs = runCLI(t, args...)
+	var r2 trainReport
+	if code != 0 || json.Unmarshal([]byte(out), &r2) != nil {
+		t.Fatalf("second run: exit %d: %s", code, errs)
+	}
+	if !r2.Cached || r2.TestAccuracy != r.TestAccuracy || r2.ModelDir != r.ModelDir {
+		t.Errorf("second run is not the cached first one: %+v", r2)
+	}
+
+	npzPath := filepath.Join(t.TempDir(), "acts.npz")
+	code, _, errs = runCLI(t, "activations", "--model", r.ModelDir, "--split", "test", "--limit", "50", "--out", npzPath)
+	if code != 0 {
+		t.Fatalf("activations: exit %d: %s", code, errs)
+	}
+	z, err := npz.Open(npzPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	keys := z.Keys()
+	slices.Sort(keys)
+	if !slices.Equal(keys, []string{"labels.npy", "layer_1.npy", "layer_2.npy", "preact_1.npy", "preact_2.npy"}) {
+		t.Errorf("arrays %v", keys)
+	}
+	if h := z.Header("layer_1.npy"); !slices.Equal(h.Descr.Shape, []int{50, 24}) || h.Descr.Type != "<f4" {
+		t.Errorf("layer_1: %v", h)
+	}
+	var labels []int64
+	if err := z.Read("labels.npy", &labels); err != nil {
+		t.Fatal(err)
+	}
+	// The first test samples of MNIST, in data set order.
+	if !slices.Equal(labels[:5], []int64{7, 2, 1, 0, 4}) {
+		t.Errorf("labels %v", labels[:5])
+	}
+
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"activations", "--model", filepath.Join(t.TempDir(), "none"), "--out", npzPath}, 1, "no model at"},
+		{[]string{"activations", "--model", t.TempDir(), "--out", npzPath}, 1, "model.bin is missing"},
+		{[]string{"activations", "--model", r.ModelDir, "--split", "val", "--out", npzPath}, 2, `--split "val"`},
+		{[]string{"activations", "--model", r.ModelDir}, 2, "--out is required"},
+		{[]string{"activations", "--out", npzPath}, 2, "--model is required"},
+		{[]string{"train", "--dataset", "kmnist"}, 1, "unknown dataset"},
+		{[]string{"train", "--hidden", "12,0"}, 2, "hidden width 0"},
+		{[]string{"train", "--hidden", "12", "--activation", "gelu"}, 2, `unknown activation "gelu"`},
+		{[]string{"train", "--epochs", "x"}, 2, "invalid value"},
+	} {
+		code, out, errs := runCLI(t, c.args...)
+		if code != c.code || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d (want %d), stdout %q, stderr %q (want one line containing %q)", c.args, code, c.code, out, errs, c.want)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+package model
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/denotation-go/denotation/datasets"
+)
+
+// EnvCacheDir names the environment variable that sets the run cache's folder.
+const EnvCacheDir = "DENOTATION_CACHE"
+
+// CacheDir returns the run cache's folder: $DENOTATION_CACHE, or ~/.cache/denotation
+// (the user cache folder, honouring $XDG_CACHE_HOME).
+func CacheDir() (string, error) {
+	if d := os.Getenv(EnvCacheDir); d != "" {
+		return d, nil
+	}
+	base, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("model: no cache folder (set $%s): %w", EnvCacheDir, err)
+	}
+	return filepath.Join(base, "denotation"), nil
+}
+
+// configKey is a canonical string of a configuration.
+func configKey(c Config) string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// fingerprint hashes a split's samples: count, size, original indices, labels and pixels.
+func fingerprint(s *datasets.Split) string {
+	h := sha256.New()
+	var b [8]byte
+	put := func(v int) {
+		binary.LittleEndian.PutUint64(b[:], uint64(v))
+		h.Write(b[:])
+	}
+	put(s.Len())
+	put(s.Rows)
+	put(s.Cols)
+	for _, i := range s.Index {
+		put(i)
+	}
+	for _, y := range s.Labels {
+		put(y)
+	}
+	buf := make([]byte, 0, 1<<16)
+	for _, v := range s.Images {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+		if len(buf) == cap(buf) {
+			h.Write(buf)
+			buf = buf[:0]
+		}
+	}
+	h.Write(buf)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CacheKey is the run-cache key of training cfg on ds: a hash of the code version, the data set's
+// name, class count and training samples (which identifies a subset's size and seed), the
+// architecture and the training recipe (optimiser, learning rate, batch size, epochs, seed).
+func CacheKey(ds *datasets.Dataset, cfg Config) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%d\n%s\n%s\n", CodeVersion, ds.Name, ds.NumClasses(), fingerprint(ds.Train), configKey(cfg))
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// CachePath returns the folder of the run-cache entry for training cfg on ds under cacheDir
+// ("" = CacheDir()), e.g. ~/.cache/denotation/models/mnist-784-128-128-10-relu-e5-s1-0123456789abcdef.
+func CachePath(cacheDir string, ds *datasets.Dataset, cfg Config) (string, error) {
+	if cacheDir == "" {
+		var err error
+		if cacheDir, err = CacheDir(); err != nil {
+			return "", err
+		}
+	}
+	name := fmt.Sprintf("%s-%s-e%d-s%d-%s", strings.NewReplacer("/", "_", string(filepath.Separator), "_").Replace(ds.Name),
+		strings.ReplaceAll(cfg.Architecture(ds.Train.Features(), ds.NumClasses()), " ", "-"),
+		cfg.NumEpochs, cfg.RandSeed, CacheKey(ds, cfg)[:16])
+	return filepath.Join(cacheDir, "models", name), nil
+}
+
+// TrainCached returns the model of training cfg on ds from the run cache, training (and caching) it
+// if needed; cached tells which. Each entry of the cache is a folder (see CachePath) that holds a
+// model saved by Save. A training run checkpoints every epoch
+// into its entry, so an interrupted run resumes where it stopped. Entries are written atomically:
+// two processes training the same entry at once both succeed (their results are identical) and
+// never leave a corrupt entry; a corrupt or partial entry is never returned.
+//
+// The cache folder is opts.CacheDir ("" = CacheDir()); opts.CheckpointDir is ignored (the entry is
+// the checkpoint folder); opts may be nil.
+func TrainCached(ds *datasets.Dataset, cfg Config, opts *TrainOptions) (m *Model, cached bool, err error) {
+	cacheDir := opts.orDefault().CacheDir
+	if ds == nil || ds.Train == nil {
+		return nil, false, errors.New("model: no training data")
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, false, err
+	}
+	dir, err := CachePath(cacheDir, ds, cfg)
+	if err != nil {
+		return nil, false, err
+	}
+	testN := 0
+	if ds.Test != nil {
+		testN = ds.Test.Len()
+	}
+	if c, err := Load(dir); err == nil && c.Config.NumEpochs == cfg.NumEpochs && sameRunData(c, ds, cfg) &&
+		c.Info.EpochsDone == cfg.NumEpochs && c.Info.TestSamples == testN {
+		return c, true, nil
+	}
+	o := TrainOptions{}
+	if opts != nil {
+		o = *opts
+	}
+	o.CheckpointDir = dir
+	m, err = Train(ds, cfg, &o)
+	if err != nil {
+		return nil, false, err
+	}
+	return m, false, nil
+}
+
+// sameRunData reports whether a loaded model belongs to training cfg on ds.
+func sameRunData(c *Model, ds *datasets.Dataset, cfg Config) bool {
+	return configKey(c.Config) == configKey(cfg) && c.NumFeatures == ds.Train.Features() &&
+		c.NumClasses == ds.NumClasses() && c.Info.Dataset == ds.Name
+}
