@@ -1,0 +1,17 @@
+// Package findings reproduces the findings of Allen 2021, "Neural Networks and Denotation"
+// (arXiv 2103.08315), one function per finding, each returning its results (JSON-serialisable) and
+// its figures. The notebooks and `denote reproduce` call these functions and nothing else.
+//
+// Every finding starts from a Setup (data set, object model and training recipe, sample counts,
+// seeds) and a Subject (the trained object model, taken from the run cache when it was trained
+// before, plus the recorded activations of every hidden neuron):
+//
+//	s := findings.DefaultSetup("mnist")           // DENOTATION_QUICK=1 shrinks it for CI
+//	sub, err := findings.Prepare(s, nil)          // trains or loads the model, records activations
+//	res, err := findings.ObserverWeights(sub, "even", "lt5", "loops")   // F2
+//	paths, err := findings.ShowAndExport(res.Figure, "f2-weights")      // inline in GoNB + figures/
+//
+// Definitions are those of DEFINITIONS.md: hidden layers are numbered 1 … L from the input,
+// observers train on training-split activations and are scored on the test split, every random
+// choice comes from a recorded seed.
+package findings

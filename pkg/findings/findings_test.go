@@ -1,0 +1,127 @@
+package findings
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// quickSetup is a tiny but real setup: a 16-12 MLP trained 1 epoch on 1,000 MNIST samples.
+func quickSetup() Setup {
+	s := DefaultSetup("mnist")
+	s.Model = s.Model.Hidden(16, 12).Epochs(1).Batch(64)
+	s.TrainLimit, s.ObserveTrain, s.ObserveTest = 1000, 600, 400
+	return s
+}
+
+func TestPrepareAndWeights(t *testing.T) {
+	t.Setenv("DENOTATION_DATA_DIR", "")
+	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	figs := t.TempDir()
+	t.Setenv(EnvFigures, figs)
+	sub, err := Prepare(quickSetup(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.Cached || sub.Train.N != 600 || sub.Test.N != 400 || len(sub.Train.Layers) != 2 || sub.Train.Layers[1].Width != 12 {
+		t.Fatalf("subject: %v", sub)
+	}
+	again, err := Prepare(quickSetup(), nil)
+	if err != nil || !again.Cached {
+		t.Fatalf("second Prepare: cached=%v err=%v", again != nil && again.Cached, err)
+	}
+	if again.Eval.Accuracy != sub.Eval.Accuracy {
+		t.Errorf("cached model evaluates to %v, trained one to %v", again.Eval.Accuracy, sub.Eval.Accuracy)
+	}
+	res, err := ObserverWeights(sub, "even", "digit=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Observers) != 2 || len(res.Observers[0].Weights) != 2 || len(res.Observers[0].Weights[0]) != 16 {
+		t.Fatalf("observers: %+v", res.Observers)
+	}
+	// Even a one-epoch model carries "is it a 1" far above chance (0.89 by always saying no).
+	if acc := res.Observers[1].TestAccuracy; acc < 0.95 {
+		t.Errorf("digit=1 observer accuracy %.3f", acc)
+	}
+	paths, err := Export(res.Figure, "weights")
+	if err != nil || len(paths) != 2 {
+		t.Fatalf("export: %v %v", paths, err)
+	}
+	for _, p := range paths {
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 || filepath.Dir(p) != figs {
+			t.Errorf("exported %s: %v", p, err)
+		}
+	}
+	if _, err := ObserverWeights(sub, "nonsense"); err == nil {
+		t.Error("bad property spec accepted")
+	}
+	ctl, err := sub.Untrained()
+	if err != nil || ctl.Model.Depth() != 2 || ctl.Eval.Accuracy > 0.5 {
+		t.Errorf("untrained control: %v", err)
+	}
+}
+
+func TestSetupValidate(t *testing.T) {
+	s := quickSetup()
+	s.Dataset = "cifar"
+	if s.Validate() == nil {
+		t.Error("unknown data set accepted")
+	}
+	s = quickSetup()
+	s.Model = s.Model.Hidden(0)
+	if s.Validate() == nil {
+		t.Error("zero width accepted")
+	}
+}
+
+func TestObserversCapture(t *testing.T) {
+	t.Setenv("DENOTATION_DATA_DIR", "")
+	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	sub, err := Prepare(quickSetup(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ObserversCapture(sub, CaptureOptions{Properties: "even;digit=1;loops"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3 properties × (2 layers + all) × 3 observer kinds.
+	if len(res.Named) != 27 {
+		t.Fatalf("%d named rows", len(res.Named))
+	}
+	for _, row := range res.Named {
+		if row.Decisive != (row.BalancedAccuracy >= res.Decisive) {
+			t.Errorf("row %+v: decisive flag disagrees with its accuracy", row)
+		}
+		if row.Observer == "linear" && row.ControlTaskAccuracy == 0 {
+			t.Errorf("row %+v: no control task", row)
+		}
+	}
+	if len(res.Subsets) != 511 || len(res.DecisiveSubsets) != 2 {
+		t.Fatalf("%d subsets, %d layers of counts", len(res.Subsets), len(res.DecisiveSubsets))
+	}
+	var trained, untrained float64
+	for _, s := range res.Subsets {
+		trained += s.BalancedAccuracy[1]
+		untrained += s.Untrained[1]
+	}
+	if trained <= untrained {
+		t.Errorf("mean subset accuracy at the last layer: trained %.3f ≤ untrained %.3f", trained/511, untrained/511)
+	}
+	sizes := 0
+	for _, s := range res.BySize {
+		if s.Layer == 1 {
+			sizes += s.Sets
+		}
+	}
+	if sizes != 511 {
+		t.Errorf("size summaries of layer 1 cover %d splits", sizes)
+	}
+	if res.NamedFigure == nil || res.SubsetFigure == nil {
+		t.Fatal("missing figures")
+	}
+	if _, err := ObserversCapture(sub, CaptureOptions{Properties: "even;nonsense"}); err == nil {
+		t.Error("bad spec accepted")
+	}
+}

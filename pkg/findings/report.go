@@ -1,0 +1,262 @@
+package findings
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+)
+
+// WriteReport writes report.md: the definitions used, the setup and seeds, and for each finding its
+// figures and the numbers behind them — all taken from r.
+func WriteReport(w io.Writer, r *Results) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	p("# denotation — reproduction report")
+	p("")
+	p("Reproduces the findings of %s on **%s**. Every number below was computed by this run (see results.json).", r.Paper, r.Setup.Dataset)
+	if r.Setup.Quick {
+		p("")
+		p("> Quick mode (DENOTATION_QUICK=1): small model and subsets, numbers are for smoke-testing only.")
+	}
+	p("")
+	p("## Definitions")
+	keys := make([]string, 0, len(r.Definitions))
+	for k := range r.Definitions {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		p("- **%s**: %s", strings.ReplaceAll(k, "_", " "), r.Definitions[k])
+	}
+	p("")
+	p("## Object model")
+	s := r.Setup
+	p("- data: %s, %s training samples (subset seed %d), %d test samples", s.Dataset, countOrAll(s.TrainLimit, "all"), s.SubsetSeed, r.Model.TestSamples)
+	p("- model: %s, %d parameters; Adam lr %g (%s schedule), batch %d, %d epochs, seed %d",
+		r.Model.Architecture, r.Model.Parameters, s.Model.LR, s.Model.LRSchedule, s.Model.BatchSize, s.Model.NumEpochs, s.Model.RandSeed)
+	p("- test accuracy: **%.4f**; observers train on %d training-split samples", r.Model.TestAccuracy, r.Model.ObserverTrain)
+	if r.F1 != nil {
+		writeF1(p, r)
+	}
+	if r.F2 != nil {
+		writeF2(p, r)
+	}
+}
+
+func countOrAll(n int, all string) string {
+	if n == 0 {
+		return all
+	}
+	return fmt.Sprint(n)
+}
+
+func figures(p func(string, ...any), r *Results, id string) {
+	for _, f := range r.Figures[id] {
+		if strings.HasSuffix(f, ".png") {
+			p("![%s](%s)", strings.TrimSuffix(f, ".png"), f)
+			p("")
+		}
+	}
+}
+
+func writeF1(p func(string, ...any), r *Results) {
+	p("")
+	p("## F1 — some properties are captured decisively")
+	p("")
+	figures(p, r, "F1")
+	p("%s", CaptureTable(r.F1))
+	p("%s", CaptureSummary(r.F1))
+}
+
+// CaptureTable is F1's table of named properties as Markdown: for each property, the layer where its
+// linear observer is best, and there the balanced accuracy of each observer kind, the untrained
+// control and the selectivity against control tasks (decisive scores in bold).
+func CaptureTable(f *CaptureResult) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("Held-out balanced accuracy of linear, MLP and single-neuron observers (decisive: ≥ %.2f):", f.Decisive)
+	p("")
+	p("| property | S | best layer | linear | MLP | single neuron | untrained (linear) | selectivity (linear) |")
+	p("|---|---|---|---|---|---|---|---|")
+	seen := map[string]bool{}
+	for _, row := range f.Named {
+		if seen[row.Property] {
+			continue
+		}
+		seen[row.Property] = true
+		best := bestLinear(f, row.Property)
+		lin := f.Row(row.Property, best, "linear")
+		mlp, neu := f.Row(row.Property, best, "mlp"), f.Row(row.Property, best, "neuron")
+		p("| %s | %s | %s | %s | %s | %s | %.3f | %+.3f |", row.Property, row.Labels, layerName(best),
+			bold(lin.BalancedAccuracy, f.Decisive), scoreOf(mlp, f.Decisive), scoreOf(neu, f.Decisive),
+			lin.UntrainedBalancedAccuracy, lin.Selectivity)
+	}
+	if len(f.DecisiveSubsets) > 0 {
+		p("")
+		p("All %d label-subset splits, linear observer per layer: captured decisively", len(f.Subsets))
+		for i, l := range f.Layers {
+			p("- layer %d: %d splits (untrained model: %d)", l, f.DecisiveSubsets[i], f.DecisiveSubsetsUntrained[i])
+		}
+	}
+	return b.String()
+}
+
+// CaptureSummary states F1's outcome in a few sentences, every number taken from f.
+func CaptureSummary(f *CaptureResult) string {
+	var b strings.Builder
+	props := []string{}
+	seen := map[string]bool{}
+	for _, row := range f.Named {
+		if !seen[row.Property] {
+			seen[row.Property] = true
+			props = append(props, row.Property)
+		}
+	}
+	dec := f.DecisiveNamed()
+	var decNames []string
+	for _, p := range props {
+		if l, ok := dec[p]; ok {
+			decNames = append(decNames, fmt.Sprintf("%s (from layer %s)", p, layerName(l)))
+		}
+	}
+	fmt.Fprintf(&b, "**What we found.** Of %d named properties, %d are captured decisively (balanced accuracy ≥ %.2f) by some observer at some layer",
+		len(props), len(decNames), f.Decisive)
+	if len(decNames) > 0 {
+		fmt.Fprintf(&b, ": %s.", strings.Join(decNames, ", "))
+	} else {
+		b.WriteString(".")
+	}
+	// Observer kinds and controls, averaged over named properties at their best linear layer.
+	var lin, mlp, neu, untr, sel float64
+	var nm, nn int
+	for _, p := range props {
+		best := bestLinear(f, p)
+		r := f.Row(p, best, "linear")
+		lin += r.BalancedAccuracy
+		untr += r.UntrainedBalancedAccuracy
+		sel += r.Selectivity
+		if m := f.Row(p, best, "mlp"); m != nil {
+			mlp += m.BalancedAccuracy
+			nm++
+		}
+		if n := f.Row(p, best, "neuron"); n != nil {
+			neu += n.BalancedAccuracy
+			nn++
+		}
+	}
+	k := float64(len(props))
+	fmt.Fprintf(&b, " Averaged over them at the linear observer's best layer: linear %.3f", lin/k)
+	if nm > 0 {
+		fmt.Fprintf(&b, ", MLP %.3f", mlp/float64(nm))
+	}
+	if nn > 0 {
+		fmt.Fprintf(&b, ", best single neuron %.3f", neu/float64(nn))
+	}
+	fmt.Fprintf(&b, "; the same linear observer on the untrained network reaches %.3f, and its selectivity against control tasks is %+.3f.",
+		untr/k, sel/k)
+	if math.Abs(sel/k) < 0.05 {
+		b.WriteString(" Selectivity near 0 means control tasks (random class partitions of the same label proportion) are about as easy as the named properties: the representation separates classes, and any union of classes comes with them.")
+	}
+	if len(f.DecisiveSubsets) > 0 {
+		last := len(f.Layers) - 1
+		fmt.Fprintf(&b, " Over all %d splits, %d are captured decisively at the last hidden layer (untrained: %d) and %d at layer 1 (untrained: %d).",
+			len(f.Subsets), f.DecisiveSubsets[last], f.DecisiveSubsetsUntrained[last], f.DecisiveSubsets[0], f.DecisiveSubsetsUntrained[0])
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// bestLinear returns the layer (0 = all) where the linear observer of prop scores best.
+func bestLinear(f *CaptureResult, prop string) int {
+	best, acc := 0, -1.0
+	for _, row := range f.Named {
+		if row.Property == prop && row.Observer == "linear" && row.BalancedAccuracy > acc {
+			best, acc = row.Layer, row.BalancedAccuracy
+		}
+	}
+	return best
+}
+
+func layerName(l int) string {
+	if l == 0 {
+		return "all"
+	}
+	return fmt.Sprint(l)
+}
+
+func bold(v, decisive float64) string {
+	if v >= decisive {
+		return fmt.Sprintf("**%.3f**", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
+func scoreOf(row *CaptureRow, decisive float64) string {
+	if row == nil {
+		return "–"
+	}
+	return bold(row.BalancedAccuracy, decisive)
+}
+
+func writeF2(p func(string, ...any), r *Results) {
+	p("")
+	p("## F2 — heat maps of linear observer weights")
+	p("")
+	figures(p, r, "F2")
+	p("%s", WeightsTable(r.F2))
+	p("%s", WeightsSummary(r.F2))
+}
+
+// WeightsTable is F2's table as Markdown: per property, the observer's balanced accuracy, its largest
+// weight, the share of Σ|w| per layer and on the 10 largest weights.
+func WeightsTable(f *WeightsResult) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	p("Linear observers over all hidden layers (weights in standardised units). Layer shares are the")
+	p("fraction of Σ|w| on each layer; top-10 share is the fraction on the 10 largest weights (uniform weights would give the value in brackets).")
+	p("")
+	p("| property | S | balanced accuracy | largest \\|w\\| (layer, neuron) | layer shares | top-10 share |")
+	p("|---|---|---|---|---|---|")
+	for i, o := range f.Observers {
+		s := f.Summary[i]
+		shares := make([]string, len(s.LayerShare))
+		for j, v := range s.LayerShare {
+			shares[j] = fmt.Sprintf("%.0f%%", 100*v)
+		}
+		p("| %s | %s | %.3f | %.2f (layer %d, neuron %d) | %s | %.0f%% (%.0f%%) |", o.Property, o.Labels, o.BalancedAccuracy,
+			s.Largest, s.LargestLayer, s.LargestNeuron, strings.Join(shares, " / "), 100*s.Top10Share, 100*s.Uniform10)
+	}
+	return b.String()
+}
+
+// WeightsSummary states F2's outcome in a few sentences, every number taken from f.
+func WeightsSummary(f *WeightsResult) string {
+	var b strings.Builder
+	if len(f.Summary) == 0 {
+		return ""
+	}
+	var top, uni float64
+	lastHeavy := 0
+	concentrated := []string{}
+	for _, s := range f.Summary {
+		top += s.Top10Share
+		uni += s.Uniform10
+		if n := len(s.LayerShare); n > 1 && s.LayerShare[n-1] > 1/float64(n) {
+			lastHeavy++
+		}
+		if s.Top10Share >= 3*s.Uniform10 {
+			concentrated = append(concentrated, s.Property)
+		}
+	}
+	n := float64(len(f.Summary))
+	fmt.Fprintf(&b, "**What we found.** Over %d properties the 10 largest weights hold on average %.0f%% of the observer's total |weight| (uniform weights would give %.0f%%)",
+		len(f.Summary), 100*top/n, 100*uni/n)
+	if len(concentrated) > 0 {
+		fmt.Fprintf(&b, "; the weight is concentrated (top-10 share ≥ 3× uniform) for %s", strings.Join(concentrated, ", "))
+	} else {
+		b.WriteString("; no property's weight is concentrated on a few neurons (top-10 share ≥ 3× uniform): the codes are distributed")
+	}
+	fmt.Fprintf(&b, ". For %d of %d properties the last hidden layer carries more than its even share of the weight.\n", lastHeavy, len(f.Summary))
+	return b.String()
+}

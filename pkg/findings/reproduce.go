@@ -1,0 +1,241 @@
+package findings
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/plotting"
+)
+
+// ReproduceOptions configure Reproduce.
+type ReproduceOptions struct {
+	// Dataset is "mnist" (default) or "fashion".
+	Dataset string
+	// Only lists the findings to run ("F1", "F2", …); empty runs all of Findings.
+	Only []string
+	// Out is the folder results.json, report.md and the figures are written to.
+	Out string
+	// Log receives one line per stage (nil: discarded); Progress receives model training progress
+	// (nil: model.AutoProgress()).
+	Log      io.Writer
+	Progress model.ProgressFunc
+	// CacheDir is the model run cache ("" = default).
+	CacheDir string
+	// Quick runs the quick (CI) version; $DENOTATION_QUICK=1 also asks for it.
+	Quick bool
+}
+
+// FindingInfo names one reproducible finding.
+type FindingInfo struct {
+	ID, Title string
+}
+
+// Findings lists what Reproduce can run, in order.
+var Findings = []FindingInfo{
+	{"F1", "Observers capture some properties decisively"},
+	{"F2", "Heat maps of linear observer weights"},
+}
+
+// Results is everything behind every figure of a Reproduce run: written as results.json. It holds
+// no timings or cache states, so that two runs with the same seeds give the same bytes.
+type Results struct {
+	Paper       string            `json:"paper"`
+	Definitions map[string]string `json:"definitions"`
+	Setup       Setup             `json:"setup"`
+	Model       *ModelSummary     `json:"model,omitempty"`
+	F1          *CaptureResult    `json:"f1,omitempty"`
+	F2          *WeightsResult    `json:"f2,omitempty"`
+	// Figures lists the figure files written, by finding.
+	Figures map[string][]string `json:"figures"`
+}
+
+// ModelSummary describes the object model the findings were measured on.
+type ModelSummary struct {
+	Architecture  string    `json:"architecture"`
+	Parameters    int       `json:"parameters"`
+	TestAccuracy  float64   `json:"test_accuracy"`
+	TestSamples   int       `json:"test_samples"`
+	PerClass      []float64 `json:"per_class_accuracy"`
+	TrainSamples  int       `json:"train_samples"`
+	ObserverTrain int       `json:"observer_train_samples"`
+}
+
+// definitions are the operational definitions the findings use (DEFINITIONS.md), stated in results.json
+// and report.md.
+func definitions(s Setup, decisive float64) map[string]string {
+	return map[string]string{
+		"layers":            "hidden layers are numbered 1 … L from the input; the logits are not a hidden layer; relative depth = ℓ/L",
+		"state":             "post-activation value of every hidden neuron for a sample",
+		"property":          "a label set S with 0 < |S| < K; x has S when label(x) ∈ S; S and its complement are the same split",
+		"label_proportion":  "|S|/K",
+		"observer":          "classifier trained on training-split activations (standardised with training statistics), evaluated on the test split: linear (L2 logistic regression, C=1), MLP (one hidden layer of 64), single neuron (best threshold and direction)",
+		"captured_decisive": fmt.Sprintf("held-out balanced accuracy ≥ %.2f", decisive),
+		"control_task":      "a random map of classes to the two sides with the same label proportion (Hewitt & Liang); selectivity = accuracy − control accuracy",
+		"untrained_control": "the same measurement on an untrained model of the same architecture and initialisation seed",
+		"seeds":             fmt.Sprintf("object model seed %d, subset seed %d", s.Model.RandSeed, s.SubsetSeed),
+	}
+}
+
+// Reproduce runs the findings on one data set, writing every figure (PNG and SVG), results.json and
+// report.md into o.Out. It is what `denote reproduce` and `make reproduce` run; the notebooks call the
+// same functions one by one.
+func Reproduce(o ReproduceOptions) (*Results, error) {
+	if o.Dataset == "" {
+		o.Dataset = "mnist"
+	}
+	if o.Out == "" {
+		return nil, fmt.Errorf("reproduce: no output folder")
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	todo, err := selectFindings(o.Only)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return nil, err
+	}
+	s := DefaultSetupFor(o.Dataset, o.Quick || Quick())
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	const decisive = 0.99
+	res := &Results{Paper: "Allen 2021, Neural Networks and Denotation, arXiv 2103.08315",
+		Definitions: definitions(s, decisive), Setup: s, Figures: map[string][]string{}}
+	start := time.Now()
+	logf := func(format string, args ...any) {
+		fmt.Fprintf(o.Log, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+	}
+	export := func(id string, fig *plotting.Figure, name string) error {
+		paths, err := ExportTo(o.Out, fig, name)
+		if err != nil {
+			return err
+		}
+		for _, p := range paths {
+			res.Figures[id] = append(res.Figures[id], filepath.Base(p))
+		}
+		return nil
+	}
+	logf("preparing the %s object model (%s, %d epochs)…", s.Dataset, strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"), s.Model.NumEpochs)
+	sub, err := Prepare(s, &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress})
+	if err != nil {
+		return nil, err
+	}
+	logf("%s", sub)
+	res.Model = &ModelSummary{Architecture: sub.Model.Architecture(), Parameters: sub.Model.NumParams(),
+		TestAccuracy: sub.Eval.Accuracy, TestSamples: sub.Eval.N, PerClass: sub.Eval.PerClass,
+		TrainSamples: sub.Data.Train.Len(), ObserverTrain: sub.Train.N}
+	for i, f := range todo {
+		logf("[%d/%d] %s — %s", i+1, len(todo), f.ID, f.Title)
+		switch f.ID {
+		case "F1":
+			r, err := ObserversCapture(sub, CaptureOptions{Decisive: decisive})
+			if err != nil {
+				return nil, err
+			}
+			res.F1 = r
+			if err := export(f.ID, r.NamedFigure, "f1-named-properties"); err != nil {
+				return nil, err
+			}
+			if r.SubsetFigure != nil {
+				if err := export(f.ID, r.SubsetFigure, "f1-all-splits"); err != nil {
+					return nil, err
+				}
+			}
+		case "F2":
+			r, err := ObserverWeights(sub, f2Properties(o.Dataset)...)
+			if err != nil {
+				return nil, err
+			}
+			res.F2 = r
+			if err := export(f.ID, r.Figure, "f2-observer-weights"); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := writeResults(o.Out, res); err != nil {
+		return nil, err
+	}
+	logf("wrote results.json, report.md and %d figures to %s", countFigures(res), o.Out)
+	return res, nil
+}
+
+// f2Properties are the properties whose observer weights F2 draws.
+func f2Properties(dataset string) []string {
+	if dataset == "fashion" {
+		return []string{"footwear", "tops", "class=Trouser", "class=Bag"}
+	}
+	return []string{"even", "lt5", "loops", "digit=0", "digit=1", "digit=7"}
+}
+
+func selectFindings(only []string) ([]FindingInfo, error) {
+	if len(only) == 0 {
+		return Findings, nil
+	}
+	var out []FindingInfo
+	for _, id := range only {
+		id = strings.ToUpper(strings.TrimSpace(id))
+		i := slices.IndexFunc(Findings, func(f FindingInfo) bool { return f.ID == id })
+		if i < 0 {
+			ids := make([]string, len(Findings))
+			for j, f := range Findings {
+				ids[j] = f.ID
+			}
+			return nil, fmt.Errorf("unknown finding %q (known: %s)", id, strings.Join(ids, ", "))
+		}
+		if !slices.ContainsFunc(out, func(f FindingInfo) bool { return f.ID == id }) {
+			out = append(out, Findings[i])
+		}
+	}
+	return out, nil
+}
+
+func countFigures(r *Results) int {
+	n := 0
+	for _, fs := range r.Figures {
+		n += len(fs)
+	}
+	return n
+}
+
+// writeResults writes results.json and report.md atomically (temporary file, then rename).
+func writeResults(dir string, r *Results) error {
+	var js bytes.Buffer
+	enc := json.NewEncoder(&js)
+	enc.SetIndent("", " ")
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("results.json: %w", err)
+	}
+	if err := writeAtomic(filepath.Join(dir, "results.json"), js.Bytes()); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	WriteReport(&md, r)
+	return writeAtomic(filepath.Join(dir, "report.md"), md.Bytes())
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
