@@ -29,8 +29,10 @@ test: setup vet unit notebooks-quick
 notebooks:
 	bash scripts/run-notebooks.sh full notebooks/out
 
-reproduce: setup notebooks
-	@echo "reproduce: executed notebooks in notebooks/out/, figures in figures/"
+reproduce: setup
+	go run ./cmd/denote reproduce --out figures
+	bash scripts/run-notebooks.sh full notebooks/out
+	@echo "reproduce: report in figures/report.md, figures in figures/, executed notebooks in notebooks/out/"
 
 bench:
 	SETUP_BENCH=1 bash scripts/setup.sh

