@@ -1,0 +1,221 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/denotation-go/denotation/pkg/findings"
+	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/plotting"
+)
+
+func init() {
+	register(command{name: "depth", summary: "F4: label proportion of denoted sets against depth, over MLPs of several depths and seeds, with untrained controls", run: runDepth})
+}
+
+// parseDepthsFlag reads --depths: a range A-B, a comma-separated list, or one depth.
+func parseDepthsFlag(spec string) ([]int, error) {
+	bad := func() error {
+		return usageErrorf("--depths %q: want a range A-B with 1 ≤ A ≤ B ≤ %d, a comma-separated list or one depth", spec, findings.MaxDepth)
+	}
+	spec = strings.TrimSpace(spec)
+	var out []int
+	if a, b, ok := strings.Cut(spec, "-"); ok {
+		lo, err1 := strconv.Atoi(strings.TrimSpace(a))
+		hi, err2 := strconv.Atoi(strings.TrimSpace(b))
+		if err1 != nil || err2 != nil || lo < 1 || hi < lo || hi > findings.MaxDepth {
+			return nil, bad()
+		}
+		for d := lo; d <= hi; d++ {
+			out = append(out, d)
+		}
+		return out, nil
+	}
+	for _, part := range strings.Split(spec, ",") {
+		d, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || d < 1 || d > findings.MaxDepth {
+			return nil, bad()
+		}
+		for _, x := range out {
+			if x == d {
+				return nil, usageErrorf("--depths %q: depth %d is listed twice", spec, d)
+			}
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// parseSeedsFlag reads --seeds: a count N (seeds 1…N) or a comma-separated list of seeds.
+func parseSeedsFlag(spec string) ([]uint64, error) {
+	spec = strings.TrimSpace(spec)
+	if !strings.Contains(spec, ",") {
+		n, err := strconv.Atoi(spec)
+		if err != nil || n < 1 || n > 1000 {
+			return nil, usageErrorf("--seeds %q: want a count N ≥ 1 (seeds 1…N) or a comma-separated list of seeds", spec)
+		}
+		out := make([]uint64, n)
+		for i := range out {
+			out[i] = uint64(i + 1)
+		}
+		return out, nil
+	}
+	var out []uint64
+	for _, part := range strings.Split(spec, ",") {
+		s, err := strconv.ParseUint(strings.TrimSpace(part), 10, 64)
+		if err != nil {
+			return nil, usageErrorf("--seeds %q: %q is not a seed (a non-negative integer)", spec, part)
+		}
+		for _, x := range out {
+			if x == s {
+				return nil, usageErrorf("--seeds %q: seed %d is listed twice", spec, s)
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func depthIntsString(v []int) string {
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, ",")
+}
+
+// depthReport is the JSON output of `denote depth`: the F4 result plus the run's timings and the
+// models that came from the run cache.
+type depthReport struct {
+	*findings.DepthResult
+	WallSeconds  float64  `json:"wall_seconds"`
+	TrainSeconds float64  `json:"train_seconds"`
+	ScanSeconds  float64  `json:"scan_seconds"`
+	Cached       []string `json:"cached"`
+}
+
+func runDepth(args []string, stdout io.Writer) error {
+	fs := newFlagSet("depth")
+	def := findings.DefaultDepthSetup("mnist")
+	dataset := fs.String("dataset", "mnist", "data set: mnist or fashion (files from $DENOTATION_DATA_DIR, else the built-in source)")
+	depthSpec := fs.String("depths", depthIntsString(def.Depths), "network depths D: a range A-B, a list or one depth")
+	width := fs.Int("width", def.Width, "width of every hidden layer")
+	seedSpec := fs.String("seeds", strconv.Itoa(len(def.Seeds)), "seeds per depth: a count N (seeds 1…N) or a comma-separated list")
+	epochs := fs.Int("epochs", def.Epochs, "training epochs")
+	batch := fs.Int("batch", def.Recipe.BatchSize, "mini-batch size")
+	activation := fs.String("activation", def.Recipe.ActivationName, "hidden activation: relu, tanh or sigmoid")
+	trainLimit := fs.Int("train-limit", def.TrainLimit, "train on a stratified subset of N training samples (0 = all)")
+	testLimit := fs.Int("test-limit", def.TestSamples, "scan a stratified subset of N test samples (0 = all)")
+	subsetSeed := fs.Uint64("subset-seed", def.SubsetSeed, "seed of the --train-limit/--test-limit subsets")
+	tau := fs.Float64("tau", def.Tau, "τ of the denotation definition, in (0.5, 1]")
+	perms := fs.Int("permutations", def.Permutations, "label permutations of every scan (0 = none)")
+	permSeed := fs.Uint64("permutation-seed", def.PermutationSeed, "seed of the permutations")
+	maxQ := fs.Float64("max-q", 0, "count only denotations with q ≤ this (needs --permutations; 0 = count all)")
+	bootstrap := fs.Int("bootstrap", def.Bootstrap, "bootstrap replicates over networks (0 = no intervals)")
+	bootSeed := fs.Uint64("bootstrap-seed", def.BootstrapSeed, "seed of the bootstrap")
+	bins := fs.Int("bins", def.RelativeBins, "relative-depth bins")
+	cacheDir := fs.String("cache", "", "run-cache folder (default $"+model.EnvCacheDir+" or ~/.cache/denotation)")
+	csvPath := fs.String("csv", "", "also write the table of layer and relative-depth cells to this CSV file")
+	trendsPath := fs.String("trends-csv", "", "also write the trends with relative depth to this CSV file")
+	figDir := fs.String("figures", "", "also save the figures as PNG files in this folder (f4-proportion, f4-relative, f4-counts, f4-best)")
+	asJSON := fs.Bool("json", false, "print JSON (and no progress bar)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	depths, err := parseDepthsFlag(*depthSpec)
+	if err != nil {
+		return err
+	}
+	seeds, err := parseSeedsFlag(*seedSpec)
+	if err != nil {
+		return err
+	}
+	if err := denValidTau(*tau); err != nil {
+		return err
+	}
+	s := def
+	s.Dataset, s.Depths, s.Width, s.Seeds, s.Epochs = *dataset, depths, *width, seeds, *epochs
+	s.Recipe = s.Recipe.Batch(*batch).Activation(*activation)
+	s.TrainLimit, s.TestSamples, s.SubsetSeed = *trainLimit, *testLimit, *subsetSeed
+	s.Tau, s.Permutations, s.PermutationSeed, s.MaxQ = *tau, *perms, *permSeed, *maxQ
+	s.Bootstrap, s.BootstrapSeed, s.RelativeBins = *bootstrap, *bootSeed, *bins
+	if err := s.Validate(); err != nil {
+		return usageErrorf("%v", err)
+	}
+	opts := &findings.PrepareOptions{CacheDir: *cacheDir}
+	if *asJSON {
+		opts.Progress = model.Silent
+	}
+	res, err := findings.LabelProportionVsDepth(s, opts)
+	if err != nil {
+		return err
+	}
+	if *csvPath != "" {
+		if err := denWriteFile(*csvPath, res.Report.WriteCSV); err != nil {
+			return err
+		}
+	}
+	if *trendsPath != "" {
+		if err := denWriteFile(*trendsPath, res.Report.WriteTrendsCSV); err != nil {
+			return err
+		}
+	}
+	if *figDir != "" {
+		if err := os.MkdirAll(*figDir, 0o755); err != nil {
+			return err
+		}
+		for name, fig := range map[string]*plotting.Figure{"f4-proportion": res.Proportion, "f4-relative": res.Relative, "f4-counts": res.Counts, "f4-best": res.BestProportion} {
+			if fig == nil {
+				continue
+			}
+			if err := fig.Save(filepath.Join(*figDir, name+".png")); err != nil {
+				return err
+			}
+		}
+	}
+	if *asJSON {
+		out := depthReport{DepthResult: res, WallSeconds: res.Seconds, TrainSeconds: res.TrainSeconds, ScanSeconds: res.ScanSeconds, Cached: []string{}}
+		for _, m := range res.Models {
+			if m.Cached {
+				out.Cached = append(out.Cached, m.Name)
+			}
+		}
+		return writeJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "%d networks (%d trained, %d untrained controls) on %s, %d training / %d test samples, %.0fs (training %.0fs, scans %.1fs)\n",
+		len(res.Models), res.Headline.TrainedRuns, res.Headline.UntrainedRuns, s.Dataset, res.TrainSamples, res.TestSamples,
+		res.Seconds, res.TrainSeconds, res.ScanSeconds)
+	for _, m := range res.Models {
+		if m.Untrained {
+			continue
+		}
+		fmt.Fprintf(stdout, "  %-8s %-26s test accuracy %.4f  denoting %3d of %3d", m.Name, m.Architecture, m.TestAccuracy, m.Denoting, m.Neurons)
+		if m.Cached {
+			fmt.Fprint(stdout, "  (cached)")
+		}
+		fmt.Fprintln(stdout)
+	}
+	fmt.Fprintf(stdout, "%-9s %2s %2s %5s %8s %8s  %-24s %s\n", "", "D", "ℓ", "ℓ/D", "denoting", "neurons", "mean |S|/K [CI]", "best |S|/K")
+	for _, c := range res.Report.Layers {
+		kind := "trained"
+		if c.Untrained {
+			kind = "untrained"
+		}
+		ci := ""
+		if c.Denoted.CILow.Defined() && c.Denoted.CIHigh.Defined() {
+			ci = fmt.Sprintf(" [%.3f, %.3f]", float64(c.Denoted.CILow), float64(c.Denoted.CIHigh))
+		}
+		fmt.Fprintf(stdout, "%-9s %2d %2d %5.2f %8d %8d  %-24s %s\n", kind, c.Depth, c.Layer, c.RelativeDepth, c.Denoting, c.Neurons,
+			denNum(c.Denoted.Mean)+ci, denNum(c.Best.Mean))
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, res.Interpretation())
+	for _, n := range res.Notes {
+		fmt.Fprintln(stdout, "note:", n)
+	}
+	return nil
+}

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/denotation-go/denotation/pkg/denotation"
+	"github.com/denotation-go/denotation/pkg/model"
+)
+
+func init() {
+	register(command{name: "scan", summary: "find the label sets single hidden neurons of a trained model denote (exact scan, optional permutation test)", run: runScan})
+}
+
+// scanReport is the JSON output of `denote scan`.
+type scanReport struct {
+	Model        string `json:"model"`
+	Dataset      string `json:"dataset"`
+	Architecture string `json:"architecture"`
+	Split        string `json:"split"`
+	Samples      int    `json:"samples"`
+	// SubsetSeed drew the stratified --limit subset (absent for the whole split).
+	SubsetSeed      uint64  `json:"subset_seed,omitempty"`
+	Tau             float64 `json:"tau"`
+	Permutations    int     `json:"permutations"`
+	PermutationSeed uint64  `json:"permutation_seed"`
+	Null            string  `json:"null,omitempty"`
+	// Layer is the layer whose denotations are listed ("all", or a layer number); q-values are
+	// always computed over every tested pair of the whole model.
+	Layer string `json:"layer"`
+	// Neurons, Constant and Denoting count the listed layers' neurons; Denotations the listed
+	// (neuron, S) pairs; Significant those with q ≤ 0.05; Tested the size of the BH family.
+	Neurons          int            `json:"neurons"`
+	Constant         int            `json:"constant"`
+	Denoting         int            `json:"denoting"`
+	NumDenotations   int            `json:"num_denotations"`
+	Significant      int            `json:"significant"`
+	Tested           int            `json:"tested"`
+	DenotingPerLayer map[string]int `json:"denoting_per_layer"`
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
+	ScanSeconds         float64        `json:"scan_seconds"`
+	WallSeconds         float64        `json:"wall_seconds"`
+	// Denotations lists every denotation (or with --smallest each neuron's smallest set), by
+	// layer, neuron, smallest set first.
+	Denotations []denotation.Denotation `json:"denotations"`
+}
+
+// denValidTau checks τ ∈ (0.5, 1].
+func denValidTau(tau float64) error {
+	if !(tau > 0.5 && tau <= 1) {
+		return usageErrorf("--tau %v: want a value in (0.5, 1]", tau)
+	}
+	return nil
+}
+
+func runScan(args []string, stdout io.Writer) error {
+	fs := newFlagSet("scan")
+	dir := fs.String("model", "", "folder of a saved model (denote train prints it)")
+	tau := fs.Float64("tau", denotation.DefaultTau, "τ: every class in S needs this fraction of its samples above the threshold, every other class this fraction at or below")
+	splitName := fs.String("split", "test", "split scanned: test (held out, the definition's) or train")
+	limit := fs.Int("limit", 0, "scan a stratified subset of N samples of the split (0 = all)")
+	subsetSeed := fs.Uint64("subset-seed", 1, "seed of the --limit subset")
+	perms := fs.Int("permutations", 0, "label permutations of the significance test (0 = none: no p- or q-values)")
+	seed := fs.Uint64("seed", 1, "seed of the permutations")
+	null := fs.String("null", "neuron", "null distribution of the p-values: neuron (exact) or layer (pooled over the layer's neurons)")
+	layerSpec := fs.String("layer", "all", "list the denotations of this layer only (1…L), or all")
+	smallest := fs.Bool("smallest", false, "list only each neuron's smallest denoted set (its property)")
+	csvPath := fs.String("csv", "", "also write the listed denotations to this CSV file")
+	dataDir := fs.String("data-dir", "", "folder holding the data set's four IDX files (default: $DENOTATION_DATA_DIR, else the built-in source)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usageErrorf("--model is required")
+	}
+	if err := denValidTau(*tau); err != nil {
+		return err
+	}
+	if *splitName != "train" && *splitName != "test" {
+		return usageErrorf("--split %q: want train or test", *splitName)
+	}
+	if *limit < 0 {
+		return usageErrorf("--limit %d: want ≥ 0", *limit)
+	}
+	if *perms < 0 {
+		return usageErrorf("--permutations %d: want ≥ 0", *perms)
+	}
+	nullKind := denotation.NullKind(*null)
+	if nullKind != denotation.NullNeuron && nullKind != denotation.NullLayer {
+		return usageErrorf("--null %q: want neuron or layer", *null)
+	}
+	start := time.Now()
+	m, err := model.Load(*dir)
+	if err != nil {
+		return err
+	}
+	layer := 0
+	if *layerSpec != "all" {
+		l, err := strconv.Atoi(strings.TrimSpace(*layerSpec))
+		if err != nil || l < 1 || l > m.Depth() {
+			return usageErrorf("--layer %q: the model has hidden layers 1…%d (or all)", *layerSpec, m.Depth())
+		}
+		layer = l
+	}
+	if m.Info.Dataset == "" {
+		return fmt.Errorf("model in %s does not record the data set it was trained on", *dir)
+	}
+	ds, err := loadDataset(m.Info.Dataset, *dataDir)
+	if err != nil {
+		return err
+	}
+	split, err := ds.Split(*splitName)
+	if err != nil {
+		return err
+	}
+	if split.Features() != m.NumFeatures || ds.NumClasses() != m.NumClasses {
+		return fmt.Errorf("model in %s takes %d features and %d classes; %s has %d and %d", *dir, m.NumFeatures, m.NumClasses, ds.Name, split.Features(), ds.NumClasses())
+	}
+	r := scanReport{Model: *dir, Dataset: ds.Name, Architecture: m.Architecture(), Split: *splitName, Tau: *tau,
+		Permutations: *perms, PermutationSeed: *seed, Layer: *layerSpec, DenotingPerLayer: map[string]int{}}
+	if *limit > 0 && *limit < split.Len() {
+		split = split.Subset(*limit, *subsetSeed)
+		r.SubsetSeed = *subsetSeed
+	}
+	acts, err := m.Capture(split, false)
+	if err != nil {
+		return err
+	}
+	r.Samples = acts.N
+	opt := denotation.Options{Tau: *tau, Permutations: *perms, Seed: *seed, Null: nullKind}
+	t0 := time.Now()
+	res, err := denotation.Scan(acts, opt)
+	if err != nil {
+		return err
+	}
+	r.ScanSeconds = time.Since(t0).Seconds()
+	if *perms > 0 {
+		r.Null = string(nullKind)
+	}
+	r.Tested = res.Tested
+	r.Denotations = []denotation.Denotation{}
+	sumProp := 0.0
+	for li := range res.Layers {
+		lr := &res.Layers[li]
+		if layer != 0 && lr.Layer != layer {
+			continue
+		}
+		r.DenotingPerLayer[strconv.Itoa(lr.Layer)] = lr.NumDenoting()
+		for ni := range lr.Neurons {
+			nr := &lr.Neurons[ni]
+			r.Neurons++
+			if nr.Constant {
+				r.Constant++
+			}
+			p, ok := nr.Property()
+			if !ok {
+				continue
+			}
+			r.Denoting++
+			sumProp += p.LabelProportion
+			ds := nr.Denotations
+			if *smallest {
+				ds = ds[:1]
+			}
+			for _, d := range ds {
+				if d.QValue != nil && *d.QValue <= 0.05 {
+					r.Significant++
+				}
+			}
+			r.Denotations = append(r.Denotations, ds...)
+		}
+	}
+	r.NumDenotations = len(r.Denotations)
+	r.MeanLabelProportion = denotation.NaN
+	if r.Denoting > 0 {
+		r.MeanLabelProportion = denotation.Num(sumProp / float64(r.Denoting))
+	}
+	if *csvPath != "" {
+		if err := denWriteFile(*csvPath, func(w io.Writer) error { return denotation.WriteDenotationsCSV(w, r.Denotations) }); err != nil {
+			return err
+		}
+	}
+	r.WallSeconds = time.Since(start).Seconds()
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	fmt.Fprintf(stdout, "%s on %s, %s split (%d samples), τ = %g: %d of %d neurons denote (%d constant), %d denotations, mean label proportion %s\n",
+		r.Architecture, r.Dataset, r.Split, r.Samples, r.Tau, r.Denoting, r.Neurons, r.Constant, r.NumDenotations, denNum(r.MeanLabelProportion))
+	if r.Permutations > 0 {
+		fmt.Fprintf(stdout, "%d permutations (%s null): %d denotations with q ≤ 0.05 of %d tested pairs\n", r.Permutations, r.Null, r.Significant, r.Tested)
+	}
+	if len(r.Denotations) > 0 {
+		fmt.Fprintf(stdout, "%5s %6s  %-22s %6s %10s %8s %8s %8s %8s\n", "layer", "neuron", "S (high side)", "|S|/K", "threshold", "min frac", "bal acc", "p", "q")
+	}
+	for _, d := range r.Denotations {
+		fmt.Fprintf(stdout, "%5d %6d  %-22s %6.2f %10.4f %8.4f %8.4f %8s %8s\n", d.Layer, d.Neuron, denSetString(d.Labels), d.LabelProportion,
+			d.Threshold, d.MinClassFraction, d.BalancedAccuracy, denPtr(d.PValue), denPtr(d.QValue))
+	}
+	return nil
+}
+
+// denSetString writes S as {0,6,8,9}.
+func denSetString(s []int) string {
+	parts := make([]string, len(s))
+	for i, c := range s {
+		parts[i] = strconv.Itoa(c)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+func denPtr(p *float64) string {
+	if p == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*p, 'g', 4, 64)
+}
+
+func denNum(x denotation.Num) string {
+	if !x.Defined() {
+		return "undefined"
+	}
+	return strconv.FormatFloat(float64(x), 'f', 3, 64)
+}
+
+// denWriteFile writes a file through a temporary file in the same folder renamed into place.
+func denWriteFile(path string, write func(w io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".denote-*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	tmp := f.Name()
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

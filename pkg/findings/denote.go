@@ -1,0 +1,360 @@
+package findings
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/denotation-go/denotation/pkg/denotation"
+	"github.com/denotation-go/denotation/plotting"
+)
+
+// SignificanceLevel is the false-discovery rate at which the findings count a denotation as
+// significant (Benjamini–Hochberg q ≤ 0.05), when the scan ran permutations.
+const SignificanceLevel = 0.05
+
+// DenotationRow is one denotation of a scan (neuron n of layer ℓ denotes S), with S spelled out
+// as class names.
+type DenotationRow struct {
+	Layer  int `json:"layer"`
+	Neuron int `json:"neuron"`
+	// Labels is S (the high side: the classes above the threshold), Classes their names.
+	Labels          []int    `json:"labels"`
+	Classes         []string `json:"classes"`
+	LabelProportion float64  `json:"label_proportion"`
+	// Threshold is the reported threshold; S is denoted at every t in [ThresholdLow, ThresholdHigh).
+	Threshold        float64 `json:"threshold"`
+	ThresholdLow     float64 `json:"threshold_low"`
+	ThresholdHigh    float64 `json:"threshold_high"`
+	MinClassFraction float64 `json:"min_class_fraction"`
+	BalancedAccuracy float64 `json:"balanced_accuracy"`
+	// PValue and QValue are the permutation p-value and the Benjamini–Hochberg q-value (nil
+	// without permutations).
+	PValue *float64 `json:"p_value"`
+	QValue *float64 `json:"q_value"`
+	// Property is true for the smallest set the neuron denotes: the neuron's property.
+	Property bool `json:"property"`
+}
+
+// ScanSummary counts the outcome of a scan of every hidden neuron of one model.
+type ScanSummary struct {
+	Neurons  int `json:"neurons"`
+	Constant int `json:"constant"`
+	// Denoting is the number of neurons that denote at least one set; Denotations the number of
+	// (neuron, S) pairs (a neuron may denote several nested sets).
+	Denoting    int `json:"denoting"`
+	Denotations int `json:"denotations"`
+	// Significant is the number of denotations with q ≤ SignificanceLevel (0 without permutations).
+	Significant int `json:"significant"`
+	// DenotingPerLayer[ℓ−1] and DenotationsPerLayer[ℓ−1] restrict the counts to layer ℓ;
+	// SignificantPerLayer counts the neurons of layer ℓ with a significant denotation.
+	DenotingPerLayer    []int `json:"denoting_per_layer"`
+	DenotationsPerLayer []int `json:"denotations_per_layer"`
+	SignificantPerLayer []int `json:"significant_per_layer"`
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
+	// MeanBestScore is the mean best MinClassFraction over non-constant neurons: how close the
+	// neurons come to denoting (a neuron denotes iff its best score ≥ τ).
+	MeanBestScore denotation.Num `json:"mean_best_score"`
+}
+
+// DenotationResult is F3: every label set a single hidden neuron denotes on the held-out
+// (test) split, with permutation p-values and BH q-values when asked for, and the same scan on
+// the untrained control of the same architecture.
+type DenotationResult struct {
+	Setup        Setup              `json:"setup"`
+	Architecture string             `json:"architecture"`
+	Options      denotation.Options `json:"options"`
+	ClassNames   []string           `json:"class_names"`
+	TestSamples  int                `json:"test_samples"`
+	TestAccuracy float64            `json:"test_accuracy"`
+	// Tested is the size of the Benjamini–Hochberg family (0 without permutations).
+	Tested int `json:"tested"`
+	// Trained and Untrained summarise the two scans.
+	Trained   ScanSummary `json:"trained"`
+	Untrained ScanSummary `json:"untrained"`
+	// Denotations lists every denotation of the trained model (by layer, neuron, smallest set
+	// first); UntrainedDenotations those of the untrained control.
+	Denotations          []DenotationRow `json:"denotations"`
+	UntrainedDenotations []DenotationRow `json:"untrained_denotations"`
+	// Scan and UntrainedScan are the full scans (every neuron, its best property).
+	Scan          *denotation.Result `json:"-"`
+	UntrainedScan *denotation.Result `json:"-"`
+	// Figure draws the number of denoting neurons per layer, trained against untrained (and,
+	// with permutations, the neurons with a significant denotation).
+	Figure *plotting.Figure `json:"-"`
+}
+
+// Denotations scans every hidden neuron of the subject for the label sets it denotes on the
+// subject's test-split activations (denotation.Scan, exact over all 2^K − 2 sets), with
+// opt.Permutations label permutations for p-values and Benjamini–Hochberg q-values, and does the
+// same on the untrained control (sub.Untrained(), same architecture and initialisation seed,
+// same samples).
+func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error) {
+	if sub == nil || sub.Test == nil {
+		return nil, fmt.Errorf("denotations: no subject")
+	}
+	scan, err := denotation.Scan(sub.Test, opt)
+	if err != nil {
+		return nil, err
+	}
+	ctl, err := sub.Untrained()
+	if err != nil {
+		return nil, err
+	}
+	uscan, err := denotation.Scan(ctl.Test, opt)
+	if err != nil {
+		return nil, err
+	}
+	names := sub.Data.ClassNames
+	res := &DenotationResult{Setup: sub.Setup, Architecture: sub.Model.Architecture(), Options: opt,
+		ClassNames: names, TestSamples: sub.Test.N, TestAccuracy: sub.Eval.Accuracy, Tested: scan.Tested,
+		Trained: summarizeScan(scan), Untrained: summarizeScan(uscan),
+		Denotations: denotationRows(scan, names), UntrainedDenotations: denotationRows(uscan, names),
+		Scan: scan, UntrainedScan: uscan}
+	series := []plotting.CountSeries{{Name: "trained", Counts: ints2floats(res.Trained.DenotingPerLayer)}}
+	if opt.Permutations > 0 {
+		series = append(series, plotting.CountSeries{Name: fmt.Sprintf("trained, q ≤ %g", SignificanceLevel),
+			Counts: ints2floats(res.Trained.SignificantPerLayer)})
+	}
+	series = append(series, plotting.CountSeries{Name: "untrained", Counts: ints2floats(res.Untrained.DenotingPerLayer), Control: true})
+	title := fmt.Sprintf("Denoting neurons per layer (τ = %g, %d test samples)", opt.Tau, sub.Test.N)
+	if res.Figure, err = plotting.DenotationCounts(title, series...); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Significant lists the denotations of the trained model with q ≤ SignificanceLevel.
+func (r *DenotationResult) Significant() []DenotationRow {
+	var out []DenotationRow
+	for _, d := range r.Denotations {
+		if d.QValue != nil && *d.QValue <= SignificanceLevel {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// summarizeScan counts a scan's outcome.
+func summarizeScan(r *denotation.Result) ScanSummary {
+	s := ScanSummary{DenotingPerLayer: make([]int, len(r.Layers)), DenotationsPerLayer: make([]int, len(r.Layers)),
+		SignificantPerLayer: make([]int, len(r.Layers)), MeanLabelProportion: denotation.NaN, MeanBestScore: denotation.NaN}
+	var sumProp, sumBest float64
+	nBest := 0
+	for li := range r.Layers {
+		for ni := range r.Layers[li].Neurons {
+			nr := &r.Layers[li].Neurons[ni]
+			s.Neurons++
+			if nr.Constant {
+				s.Constant++
+				continue
+			}
+			if nr.Best != nil {
+				sumBest += nr.Best.MinClassFraction
+				nBest++
+			}
+			if p, ok := nr.Property(); ok {
+				s.Denoting++
+				s.DenotingPerLayer[li]++
+				sumProp += p.LabelProportion
+			}
+			s.Denotations += len(nr.Denotations)
+			s.DenotationsPerLayer[li] += len(nr.Denotations)
+			sig := false
+			for _, d := range nr.Denotations {
+				if d.QValue != nil && *d.QValue <= SignificanceLevel {
+					s.Significant++
+					sig = true
+				}
+			}
+			if sig {
+				s.SignificantPerLayer[li]++
+			}
+		}
+	}
+	if s.Denoting > 0 {
+		s.MeanLabelProportion = denotation.Num(sumProp / float64(s.Denoting))
+	}
+	if nBest > 0 {
+		s.MeanBestScore = denotation.Num(sumBest / float64(nBest))
+	}
+	return s
+}
+
+// denotationRows lists every denotation of a scan with class names.
+func denotationRows(r *denotation.Result, names []string) []DenotationRow {
+	rows := []DenotationRow{}
+	for li := range r.Layers {
+		for ni := range r.Layers[li].Neurons {
+			nr := &r.Layers[li].Neurons[ni]
+			for i, d := range nr.Denotations {
+				row := rowOf(d, names)
+				row.Property = i == 0
+				rows = append(rows, row)
+			}
+		}
+	}
+	return rows
+}
+
+func rowOf(d denotation.Denotation, names []string) DenotationRow {
+	return DenotationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: slices.Clone(d.Labels), Classes: classNames(d.Labels, names),
+		LabelProportion: d.LabelProportion, Threshold: d.Threshold, ThresholdLow: d.ThresholdLow, ThresholdHigh: d.ThresholdHigh,
+		MinClassFraction: d.MinClassFraction, BalancedAccuracy: d.BalancedAccuracy, PValue: d.PValue, QValue: d.QValue}
+}
+
+// classNames spells out a label set.
+func classNames(labels []int, names []string) []string {
+	out := make([]string, len(labels))
+	for i, c := range labels {
+		if c >= 0 && c < len(names) {
+			out[i] = names[c]
+		} else {
+			out[i] = fmt.Sprint(c)
+		}
+	}
+	return out
+}
+
+// setString writes a label set as "{0,6,8,9}".
+func setString(labels []int) string {
+	parts := make([]string, len(labels))
+	for i, c := range labels {
+		parts[i] = fmt.Sprint(c)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+func ints2floats(v []int) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// StoryTop is the number of top-activating test samples whose mean image a neuron's story shows.
+const StoryTop = 64
+
+// NeuronStoryResult is what one neuron does on the subject's test split: its scan (the sets it
+// denotes, its best property), the samples that activate it most, and the figure.
+type NeuronStoryResult struct {
+	Layer  int `json:"layer"`
+	Neuron int `json:"neuron"`
+	// Scan is the neuron's scan at Tau.
+	Tau  float64                 `json:"tau"`
+	Scan denotation.NeuronResult `json:"scan"`
+	// Shown is the label set highlighted in the figure (the neuron's property, its smallest
+	// denoted set; empty when it denotes nothing) and Threshold the line drawn: the property's
+	// threshold, else the best property's, else the constant value.
+	Shown     []int   `json:"shown"`
+	Threshold float64 `json:"threshold"`
+	// Top are the indices (into the subject's test split) of the StoryTop samples with the highest
+	// activation (ties: lower index first), TopLabels their labels.
+	Top       []int `json:"top"`
+	TopLabels []int `json:"top_labels"`
+	// Title is the figure's title: the neuron and what it denotes.
+	Title string `json:"title"`
+	// Figure: the per-class activations (box plots, denoted classes highlighted, threshold line)
+	// and the mean image of the top-activating samples.
+	Figure *plotting.Figure `json:"-"`
+}
+
+// NeuronStory draws neuron `neuron` (0-based) of hidden layer `layer` (1-based) of the subject on
+// its test split at the default τ: see NeuronStoryAt.
+func NeuronStory(sub *Subject, layer, neuron int) (*NeuronStoryResult, error) {
+	return NeuronStoryAt(sub, layer, neuron, denotation.DefaultTau)
+}
+
+// NeuronStoryAt draws one neuron's story at τ: the distribution of its post-activation values
+// per class on the subject's test split, the classes of its property (smallest denoted set)
+// highlighted with their threshold, and the mean input image of its StoryTop most activating
+// test samples. A neuron that denotes nothing shows its best property's threshold and no
+// highlighted class.
+func NeuronStoryAt(sub *Subject, layer, neuron int, tau float64) (*NeuronStoryResult, error) {
+	if sub == nil || sub.Test == nil {
+		return nil, fmt.Errorf("neuron story: no subject")
+	}
+	la, err := sub.Test.Layer(layer)
+	if err != nil {
+		return nil, err
+	}
+	if neuron < 0 || neuron >= la.Width {
+		return nil, fmt.Errorf("neuron story: layer %d has neurons 0…%d, not %d", layer, la.Width-1, neuron)
+	}
+	if err := checkSubjectSplit(sub); err != nil {
+		return nil, err
+	}
+	vals := la.Neuron(neuron)
+	acts := sub.Test
+	nr, err := denotation.ScanNeuron(vals, acts.Labels, acts.NumClasses, tau)
+	if err != nil {
+		return nil, fmt.Errorf("neuron story: layer %d neuron %d: %w", layer, neuron, err)
+	}
+	nr.Layer, nr.Neuron = layer, neuron
+	for i := range nr.Denotations {
+		nr.Denotations[i].Layer, nr.Denotations[i].Neuron = layer, neuron
+	}
+	st := &NeuronStoryResult{Layer: layer, Neuron: neuron, Tau: tau, Scan: nr, Shown: []int{}}
+	names := sub.Data.ClassNames
+	head := fmt.Sprintf("layer %d · neuron %d", layer, neuron)
+	switch p, ok := nr.Property(); {
+	case ok:
+		st.Shown, st.Threshold = slices.Clone(p.Labels), p.Threshold
+		st.Title = fmt.Sprintf("%s denotes %s, min class fraction %.3f", head, setString(p.Labels), p.MinClassFraction)
+		if len(nr.Denotations) > 1 {
+			st.Title += fmt.Sprintf(", +%d larger nested sets", len(nr.Denotations)-1)
+		}
+	case nr.Constant:
+		st.Threshold = float64(vals[0])
+		st.Title = fmt.Sprintf("%s is constant (%.3g): denotes nothing", head, vals[0])
+	default:
+		st.Threshold = nr.Best.Threshold
+		st.Title = fmt.Sprintf("%s denotes nothing at τ = %g (best %s at %.3f)", head, tau,
+			setString(nr.Best.Labels), nr.Best.MinClassFraction)
+	}
+	k := acts.NumClasses
+	perClass := make([][]float64, k)
+	for i, y := range acts.Labels {
+		perClass[y] = append(perClass[y], float64(vals[i]))
+	}
+	order := make([]int, len(vals))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(vals[b], vals[a]) })
+	top := order[:min(StoryTop, len(order))]
+	st.Top = slices.Clone(top)
+	split := sub.ObserveTest
+	f := split.Features()
+	mean := make([]float64, f)
+	for _, i := range top {
+		st.TopLabels = append(st.TopLabels, split.Labels[i])
+		for p, v := range split.Image(i) {
+			mean[p] += float64(v)
+		}
+	}
+	for p := range mean {
+		mean[p] /= float64(len(top))
+	}
+	story := plotting.NeuronStory{
+		Activity: plotting.NeuronActivity{Title: st.Title, ClassNames: names, Values: perClass,
+			Threshold: st.Threshold, Denoted: st.Shown, YLabel: "post-activation (test split)"},
+		TopMean: &plotting.Image{Title: fmt.Sprintf("mean of the %d most activating test samples", len(top)),
+			Rows: split.Rows, Cols: split.Cols, Pixels: mean},
+	}
+	if st.Figure, err = plotting.Story(story); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// checkSubjectSplit verifies that the subject's test activations belong to its test split.
+func checkSubjectSplit(sub *Subject) error {
+	if sub.ObserveTest == nil || sub.ObserveTest.Len() != sub.Test.N {
+		return fmt.Errorf("subject: %d test activations for a test split of %d samples", sub.Test.N, sub.ObserveTest.Len())
+	}
+	return nil
+}

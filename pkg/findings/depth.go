@@ -1,0 +1,683 @@
+package findings
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/pkg/denotation"
+	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/property"
+	"github.com/denotation-go/denotation/plotting"
+)
+
+// MaxDepth is the deepest network LabelProportionVsDepth trains.
+const MaxDepth = 12
+
+// DepthSetup is the experiment of F4: MLPs of several depths D (all hidden layers of one width),
+// a few seeds each, trained on the same data, plus untrained controls of the same architectures;
+// every hidden neuron is scanned on the test split. It is a plain struct (JSON-serialisable).
+type DepthSetup struct {
+	// Dataset is "mnist" or "fashion".
+	Dataset string `json:"dataset"`
+	// Depths are the numbers D of hidden layers, Width the width of every hidden layer.
+	Depths []int `json:"depths"`
+	Width  int   `json:"width"`
+	// Seeds are the training (and initialisation) seeds; every depth is trained once per seed.
+	Seeds []uint64 `json:"seeds"`
+	// Epochs is the number of training epochs.
+	Epochs int `json:"epochs"`
+	// Recipe is the rest of the training recipe (activation, Adam's learning rate and schedule,
+	// batch size, weight decay); its widths, epochs and seed are replaced by the fields above.
+	Recipe model.Config `json:"recipe"`
+	// TrainLimit is the number of training samples (stratified subset; 0 = the whole split) and
+	// TestSamples the number of test samples scanned (stratified subset; 0 = the whole split),
+	// both drawn with SubsetSeed.
+	TrainLimit  int    `json:"train_limit"`
+	TestSamples int    `json:"test_samples"`
+	SubsetSeed  uint64 `json:"subset_seed"`
+	// Tau is τ of the denotation definition.
+	Tau float64 `json:"tau"`
+	// Permutations (0: none) and PermutationSeed configure the significance test of every scan;
+	// with MaxQ > 0 only denotations with q ≤ MaxQ are counted (needs permutations).
+	Permutations    int     `json:"permutations"`
+	PermutationSeed uint64  `json:"permutation_seed"`
+	MaxQ            float64 `json:"max_q"`
+	// Bootstrap replicates (over networks within each depth) and their seed, the confidence
+	// level of the intervals and the number of relative-depth bins (denotation.DepthOptions).
+	Bootstrap     int     `json:"bootstrap"`
+	BootstrapSeed uint64  `json:"bootstrap_seed"`
+	Level         float64 `json:"level"`
+	RelativeBins  int     `json:"relative_bins"`
+	// Quick records whether this is the quick (CI) version.
+	Quick bool `json:"quick"`
+}
+
+// DefaultDepthSetup returns the F4 setup for dataset: depths 1…6, width 64, seeds 1, 2, 3,
+// 3 epochs on the whole training split, the whole test split scanned at τ = 0.95, no
+// permutations, 1000 bootstrap replicates, 5 relative-depth bins (≈ 7.5 minutes on 2 cores with
+// an empty run cache, ≈ 30 s with a full one). When Quick() is true it shrinks to depths 1…3,
+// width 32, seeds 1 and 2, 2 epochs with batches of 64 on 5,000 training samples (≈ 0.88 test
+// accuracy), 1,000 test samples, 200 bootstrap replicates (≈ 10 s).
+func DefaultDepthSetup(dataset string) DepthSetup {
+	return DefaultDepthSetupFor(dataset, Quick())
+}
+
+// DefaultDepthSetupFor is DefaultDepthSetup with the quick version chosen by quick instead of
+// $DENOTATION_QUICK.
+func DefaultDepthSetupFor(dataset string, quick bool) DepthSetup {
+	s := DepthSetup{Dataset: dataset, Depths: []int{1, 2, 3, 4, 5, 6}, Width: 64, Seeds: []uint64{1, 2, 3}, Epochs: 3,
+		Recipe: model.NewConfig(), SubsetSeed: 1, Tau: denotation.DefaultTau, Bootstrap: 1000, Level: 0.95, RelativeBins: 5}
+	if quick {
+		s.Quick = true
+		s.Depths, s.Width, s.Seeds, s.Epochs = []int{1, 2, 3}, 32, []uint64{1, 2}, 2
+		s.Recipe = s.Recipe.Batch(64)
+		s.TrainLimit, s.TestSamples, s.Bootstrap = 5000, 1000, 200
+	}
+	return s
+}
+
+// Validate checks the setup before anything is loaded or trained.
+func (s DepthSetup) Validate() error {
+	if _, err := property.VocabularyFor(s.Dataset); err != nil {
+		return err
+	}
+	if len(s.Depths) == 0 {
+		return errors.New("depth setup: no depth given")
+	}
+	for i, d := range s.Depths {
+		if d < 1 || d > MaxDepth {
+			return fmt.Errorf("depth setup: depth %d is outside 1…%d", d, MaxDepth)
+		}
+		if slices.Contains(s.Depths[:i], d) {
+			return fmt.Errorf("depth setup: depth %d is listed twice", d)
+		}
+	}
+	if s.Width < 1 {
+		return fmt.Errorf("depth setup: width %d: want ≥ 1", s.Width)
+	}
+	if len(s.Seeds) == 0 {
+		return errors.New("depth setup: no seed given")
+	}
+	for i, x := range s.Seeds {
+		if slices.Contains(s.Seeds[:i], x) {
+			return fmt.Errorf("depth setup: seed %d is listed twice", x)
+		}
+	}
+	if s.Epochs < 1 {
+		return fmt.Errorf("depth setup: %d epochs: want ≥ 1", s.Epochs)
+	}
+	if s.TrainLimit < 0 || s.TestSamples < 0 {
+		return fmt.Errorf("depth setup: sample counts must be ≥ 0 (train_limit %d, test_samples %d)", s.TrainLimit, s.TestSamples)
+	}
+	if !(s.Tau > 0.5 && s.Tau <= 1) {
+		return fmt.Errorf("depth setup: tau %v is outside (0.5, 1]", s.Tau)
+	}
+	if s.Permutations < 0 || s.Bootstrap < 0 {
+		return fmt.Errorf("depth setup: permutations (%d) and bootstrap replicates (%d) must be ≥ 0", s.Permutations, s.Bootstrap)
+	}
+	if !(s.MaxQ >= 0 && s.MaxQ <= 1) {
+		return fmt.Errorf("depth setup: max_q %v is outside [0, 1]", s.MaxQ)
+	}
+	if s.MaxQ > 0 && s.Permutations == 0 {
+		return fmt.Errorf("depth setup: max_q %v needs permutations (q-values)", s.MaxQ)
+	}
+	if !(s.Level > 0 && s.Level < 1) {
+		return fmt.Errorf("depth setup: confidence level %v is outside (0, 1)", s.Level)
+	}
+	if s.RelativeBins < 1 {
+		return fmt.Errorf("depth setup: %d relative-depth bins: want ≥ 1", s.RelativeBins)
+	}
+	for _, d := range s.Depths {
+		if err := s.ModelConfig(d, s.Seeds[0]).Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ModelConfig is the configuration of the network of depth d trained with seed.
+func (s DepthSetup) ModelConfig(d int, seed uint64) model.Config {
+	w := make([]int, d)
+	for i := range w {
+		w[i] = s.Width
+	}
+	return s.Recipe.Hidden(w...).Epochs(s.Epochs).Seed(seed)
+}
+
+// ScanOptions are the options of every scan of the setup.
+func (s DepthSetup) ScanOptions() denotation.Options {
+	o := denotation.DefaultOptions()
+	o.Tau, o.Permutations, o.Seed = s.Tau, s.Permutations, s.PermutationSeed
+	return o
+}
+
+// DepthOptions are the options of the analysis across depths.
+func (s DepthSetup) DepthOptions() denotation.DepthOptions {
+	return denotation.DepthOptions{RelativeBins: s.RelativeBins, Bootstrap: s.Bootstrap, Seed: s.BootstrapSeed,
+		Level: s.Level, MaxQ: s.MaxQ}
+}
+
+// DepthModel is one network of the depth experiment (trained, or its untrained control).
+type DepthModel struct {
+	Name         string  `json:"name"`
+	Depth        int     `json:"depth"`
+	Seed         uint64  `json:"seed"`
+	Untrained    bool    `json:"untrained"`
+	Architecture string  `json:"architecture"`
+	TestAccuracy float64 `json:"test_accuracy"`
+	// Cached tells whether the trained model came from the run cache; TrainSeconds is the time its
+	// training took when it was trained (whenever that was). Neither is marshalled, so that the
+	// JSON of two runs with the same setup is the same.
+	Cached       bool    `json:"-"`
+	TrainSeconds float64 `json:"-"`
+	// Neurons, Constant and Denoting count the scan's neurons (Denoting with q ≤ MaxQ when set).
+	Neurons  int `json:"neurons"`
+	Constant int `json:"constant"`
+	Denoting int `json:"denoting"`
+}
+
+// DepthResult is F4: the label proportion of the sets single neurons denote, by layer and by
+// relative depth, over networks of several depths and seeds, against untrained controls.
+type DepthResult struct {
+	Setup        DepthSetup `json:"setup"`
+	TrainSamples int        `json:"train_samples"`
+	TestSamples  int        `json:"test_samples"`
+	// Models lists every network: the trained ones (by depth, then seed), then their untrained
+	// controls in the same order.
+	Models []DepthModel `json:"models"`
+	// Report is the analysis across depths (denotation.AnalyzeDepth).
+	Report *denotation.DepthReport `json:"report"`
+	// Headline holds the numbers the interpretation speaks of; Text is the interpretation
+	// (see Interpretation).
+	Headline DepthHeadline `json:"headline"`
+	Text     string        `json:"interpretation"`
+	// Seconds is the wall time of the whole experiment, TrainSeconds the part spent training
+	// (zero for cached models), ScanSeconds the part spent scanning (not marshalled).
+	Seconds      float64 `json:"-"`
+	TrainSeconds float64 `json:"-"`
+	ScanSeconds  float64 `json:"-"`
+	// Notes explain figures that could not be drawn (e.g. no neuron denotes anything).
+	Notes []string `json:"notes,omitempty"`
+	// Runs are the scans, in the order of Models.
+	Runs []denotation.Run `json:"-"`
+	// Proportion draws the mean label proportion of the denoting neurons' properties against the
+	// layer ℓ, one series per network depth D (bootstrap CI over networks), untrained controls
+	// dashed; Relative draws the same against ℓ/D; Counts the mean number of denoting neurons per
+	// network at each layer, one series per depth, and the untrained controls pooled.
+	// BestProportion draws, like Proportion, the label proportion of every non-constant neuron's
+	// best property (the set it comes closest to denoting, denoting or not): denotation at τ can
+	// be rare, this is defined for almost every neuron.
+	Proportion     *plotting.Figure `json:"-"`
+	Relative       *plotting.Figure `json:"-"`
+	Counts         *plotting.Figure `json:"-"`
+	BestProportion *plotting.Figure `json:"-"`
+}
+
+// LabelProportionVsDepth trains (or takes from the run cache) a network for every depth and seed
+// of ds, builds the untrained control of each, scans every hidden neuron of all of them on the
+// test split and aggregates the scans by layer and relative depth (denotation.AnalyzeDepth).
+// Training progress goes to opts.Progress (nil: model.AutoProgress()).
+func LabelProportionVsDepth(ds DepthSetup, opts *PrepareOptions) (*DepthResult, error) {
+	start := time.Now()
+	if opts == nil {
+		opts = &PrepareOptions{}
+	}
+	if err := ds.Validate(); err != nil {
+		return nil, err
+	}
+	full, err := datasets.Load(ds.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	data := full.Subset(ds.TrainLimit, ds.TestSamples, ds.SubsetSeed)
+	return depthOn(ds, data, opts, start)
+}
+
+// depthOn runs the depth experiment on loaded data.
+func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start time.Time) (*DepthResult, error) {
+	progress := opts.Progress
+	if progress == nil {
+		progress = model.AutoProgress()
+	}
+	res := &DepthResult{Setup: ds, TrainSamples: data.Train.Len(), TestSamples: data.Test.Len()}
+	scanOpt := ds.ScanOptions()
+	scan := func(m *model.Model, dm *DepthModel) (*denotation.Result, error) {
+		acts, err := m.Capture(data.Test, false)
+		if err != nil {
+			return nil, err
+		}
+		t0 := time.Now()
+		r, err := denotation.Scan(acts, scanOpt)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dm.Name, err)
+		}
+		res.ScanSeconds += time.Since(t0).Seconds()
+		for li := range r.Layers {
+			for ni := range r.Layers[li].Neurons {
+				nr := &r.Layers[li].Neurons[ni]
+				dm.Neurons++
+				if nr.Constant {
+					dm.Constant++
+				}
+				if countsAsDenoting(nr, ds.MaxQ) {
+					dm.Denoting++
+				}
+			}
+		}
+		return r, nil
+	}
+	var trained, controls []DepthModel
+	var runs, ctlRuns []denotation.Run
+	for _, d := range ds.Depths {
+		for _, seed := range ds.Seeds {
+			cfg := ds.ModelConfig(d, seed)
+			m, cached, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: progress, CacheDir: opts.CacheDir})
+			if err != nil {
+				return nil, fmt.Errorf("depth %d seed %d: %w", d, seed, err)
+			}
+			dm := DepthModel{Name: fmt.Sprintf("D%d-s%d", d, seed), Depth: d, Seed: seed, Architecture: m.Architecture(), Cached: cached}
+			for _, e := range m.Info.History {
+				dm.TrainSeconds += e.Seconds
+			}
+			if !cached {
+				res.TrainSeconds += dm.TrainSeconds
+			}
+			if m.Info.TestSamples == data.Test.Len() {
+				dm.TestAccuracy = m.Info.TestAccuracy
+			} else {
+				ev, err := m.Evaluate(data.Test)
+				if err != nil {
+					return nil, err
+				}
+				dm.TestAccuracy = ev.Accuracy
+			}
+			r, err := scan(m, &dm)
+			if err != nil {
+				return nil, err
+			}
+			trained = append(trained, dm)
+			runs = append(runs, denotation.Run{Name: dm.Name, Seed: seed, Result: r})
+
+			u, err := model.NewUntrained(cfg, data.Train.Features(), data.NumClasses())
+			if err != nil {
+				return nil, err
+			}
+			um := DepthModel{Name: dm.Name + "-untrained", Depth: d, Seed: seed, Untrained: true, Architecture: u.Architecture()}
+			ev, err := u.Evaluate(data.Test)
+			if err != nil {
+				return nil, err
+			}
+			um.TestAccuracy = ev.Accuracy
+			if r, err = scan(u, &um); err != nil {
+				return nil, err
+			}
+			controls = append(controls, um)
+			ctlRuns = append(ctlRuns, denotation.Run{Name: um.Name, Seed: seed, Untrained: true, Result: r})
+		}
+	}
+	res.Models = append(trained, controls...)
+	res.Runs = append(runs, ctlRuns...)
+	var err error
+	if res.Report, err = denotation.AnalyzeDepth(res.Runs, ds.DepthOptions()); err != nil {
+		return nil, err
+	}
+	res.Headline = res.computeHeadline()
+	res.Text = res.Headline.Text()
+	if err := res.drawFigures(); err != nil {
+		return nil, err
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// Interpretation returns a few sentences on the result: how many neurons denote, the mean label
+// proportion of their properties at the first and the last hidden layer, its trend with relative
+// depth (Spearman correlation and slope with their bootstrap intervals), and the same for the
+// untrained controls. Every number is computed from the result (see DepthHeadline).
+func (r *DepthResult) Interpretation() string {
+	return r.computeHeadline().Text()
+}
+
+// countsAsDenoting is whether a neuron counts as denoting (with maxQ > 0: a denotation with
+// q ≤ maxQ), as in denotation.AnalyzeDepth.
+func countsAsDenoting(nr *denotation.NeuronResult, maxQ float64) bool {
+	if maxQ <= 0 {
+		return nr.Denotes()
+	}
+	for _, d := range nr.Denotations {
+		if d.QValue != nil && *d.QValue <= maxQ {
+			return true
+		}
+	}
+	return false
+}
+
+// cellSeries collects the layer cells of one (untrained, depth) group with a defined mean label
+// proportion — of the denoting neurons' properties, or with best of every neuron's best
+// property — as a plotting series. Bounds outside the mean (a percentile interval need not
+// contain the point estimate) are clamped to it; an undefined bound is the mean.
+func (r *DepthResult) cellSeries(untrained bool, d int, best bool) (plotting.ProportionSeries, bool) {
+	s := plotting.ProportionSeries{Name: fmt.Sprintf("D = %d", d), Depth: d, Control: untrained}
+	if untrained {
+		s.Name += ", untrained"
+	}
+	withCI := r.Setup.Bootstrap > 0
+	for _, c := range r.Report.Layers {
+		sum := c.Denoted
+		if best {
+			sum = c.Best
+		}
+		if c.Untrained != untrained || c.Depth != d || sum.N == 0 || !sum.Mean.Defined() {
+			continue
+		}
+		m := float64(sum.Mean)
+		s.Layers = append(s.Layers, c.Layer)
+		s.Mean = append(s.Mean, m)
+		if withCI {
+			lo, hi := m, m
+			if sum.CILow.Defined() {
+				lo = math.Min(float64(sum.CILow), m)
+			}
+			if sum.CIHigh.Defined() {
+				hi = math.Max(float64(sum.CIHigh), m)
+			}
+			s.Low = append(s.Low, lo)
+			s.High = append(s.High, hi)
+		}
+	}
+	return s, len(s.Layers) > 0
+}
+
+// drawFigures draws the three figures of the result.
+func (r *DepthResult) drawFigures() error {
+	collect := func(best bool) []plotting.ProportionSeries {
+		var series []plotting.ProportionSeries
+		for _, untrained := range []bool{false, true} {
+			for _, d := range r.Setup.Depths {
+				if s, ok := r.cellSeries(untrained, d, best); ok {
+					series = append(series, s)
+				}
+			}
+		}
+		return series
+	}
+	tau := r.Setup.Tau
+	ci := ""
+	if r.Setup.Bootstrap > 0 {
+		ci = fmt.Sprintf(", %g%% CI over networks", 100*r.Setup.Level)
+	}
+	if series := collect(false); len(series) == 0 {
+		r.Notes = append(r.Notes, "no neuron of any network denotes a label set: the label-proportion figures are not drawn")
+	} else {
+		var err error
+		r.Proportion, err = plotting.LabelProportion(series, plotting.ProportionOptions{
+			Title: fmt.Sprintf("|S|/K of denoted sets by layer (τ = %g%s)", tau, ci)})
+		if err != nil {
+			return err
+		}
+		r.Relative, err = plotting.LabelProportion(series, plotting.ProportionOptions{Relative: true,
+			Title: fmt.Sprintf("|S|/K of denoted sets by relative depth (τ = %g%s)", tau, ci)})
+		if err != nil {
+			return err
+		}
+	}
+	if series := collect(true); len(series) > 0 {
+		var err error
+		r.BestProportion, err = plotting.LabelProportion(series, plotting.ProportionOptions{
+			Title: fmt.Sprintf("|S|/K of every neuron's best property by layer%s", ci)})
+		if err != nil {
+			return err
+		}
+	}
+	var counts []plotting.CountSeries
+	maxD := slices.Max(r.Setup.Depths)
+	for _, d := range r.Setup.Depths {
+		cs := plotting.CountSeries{Name: fmt.Sprintf("D = %d", d), Counts: make([]float64, d)}
+		for _, c := range r.Report.Layers {
+			if !c.Untrained && c.Depth == d && c.Layers > 0 {
+				cs.Counts[c.Layer-1] = float64(c.Denoting) / float64(c.Layers)
+			}
+		}
+		counts = append(counts, cs)
+	}
+	ctl := plotting.CountSeries{Name: "untrained (all depths)", Counts: make([]float64, maxD), Control: true}
+	den, inst := make([]int, maxD), make([]int, maxD)
+	for _, c := range r.Report.Layers {
+		if c.Untrained {
+			den[c.Layer-1] += c.Denoting
+			inst[c.Layer-1] += c.Layers
+		}
+	}
+	for l := range ctl.Counts {
+		if inst[l] > 0 {
+			ctl.Counts[l] = float64(den[l]) / float64(inst[l])
+		}
+	}
+	counts = append(counts, ctl)
+	var err error
+	r.Counts, err = plotting.DenotationCounts(fmt.Sprintf("Denoting neurons per network at each layer (width %d, τ = %g)", r.Setup.Width, tau), counts...)
+	return err
+}
+
+// DepthHeadline holds the numbers of the depth experiment that its interpretation speaks of, all
+// computed from the result.
+type DepthHeadline struct {
+	Dataset string  `json:"dataset"`
+	Tau     float64 `json:"tau"`
+	Width   int     `json:"width"`
+	Depths  []int   `json:"depths"`
+	// TrainedRuns and UntrainedRuns are the numbers of networks; MinAccuracy and MaxAccuracy the
+	// range of the trained networks' test accuracy.
+	TrainedRuns   int     `json:"trained_runs"`
+	UntrainedRuns int     `json:"untrained_runs"`
+	MinAccuracy   float64 `json:"min_accuracy"`
+	MaxAccuracy   float64 `json:"max_accuracy"`
+	// Neurons and Denoting count the hidden neurons of the trained networks and those that
+	// denote; UntrainedNeurons and UntrainedDenoting the same for the controls.
+	Neurons           int `json:"neurons"`
+	Denoting          int `json:"denoting"`
+	UntrainedNeurons  int `json:"untrained_neurons"`
+	UntrainedDenoting int `json:"untrained_denoting"`
+	// MeanProportion is the mean label proportion of the trained networks' denoting neurons'
+	// properties, UntrainedMeanProportion the same for the controls.
+	MeanProportion          denotation.Num `json:"mean_proportion"`
+	UntrainedMeanProportion denotation.Num `json:"untrained_mean_proportion"`
+	// FirstLayer and LastLayer pool the denoting neurons of the first (ℓ = 1) and of the last
+	// (ℓ = D) hidden layer of the trained networks with MinDepthCompared ≤ D (2 when a depth ≥ 2 is
+	// in the setup, so that the two layers differ; else 1): mean label proportion and count.
+	MinDepthCompared int            `json:"min_depth_compared"`
+	FirstLayerMean   denotation.Num `json:"first_layer_mean"`
+	FirstLayerN      int            `json:"first_layer_n"`
+	LastLayerMean    denotation.Num `json:"last_layer_mean"`
+	LastLayerN       int            `json:"last_layer_n"`
+	// Trend is the report's trend of the denoted sets' label proportion with ℓ/D over the trained
+	// networks, BestTrend that of every neuron's best property, UntrainedTrend and
+	// UntrainedBestTrend the controls' (nil where the report has none).
+	Trend              *denotation.Trend `json:"trend"`
+	BestTrend          *denotation.Trend `json:"best_trend"`
+	UntrainedTrend     *denotation.Trend `json:"untrained_trend"`
+	UntrainedBestTrend *denotation.Trend `json:"untrained_best_trend"`
+	Level              float64           `json:"level"`
+}
+
+func findTrend(rep *denotation.DepthReport, untrained bool, measure string) *denotation.Trend {
+	for i := range rep.Trends {
+		if t := &rep.Trends[i]; t.Untrained == untrained && t.Measure == measure {
+			c := *t
+			return &c
+		}
+	}
+	return nil
+}
+
+// computeHeadline computes the headline numbers from the report and the models.
+func (r *DepthResult) computeHeadline() DepthHeadline {
+	rep := r.Report
+	h := DepthHeadline{Dataset: r.Setup.Dataset, Tau: rep.Tau, Width: r.Setup.Width, Depths: slices.Clone(r.Setup.Depths),
+		MeanProportion: denotation.NaN, UntrainedMeanProportion: denotation.NaN, FirstLayerMean: denotation.NaN,
+		LastLayerMean: denotation.NaN, Level: r.Setup.Level, MinAccuracy: math.NaN(), MaxAccuracy: math.NaN(),
+		Trend: findTrend(rep, false, "denoted"), BestTrend: findTrend(rep, false, "best"),
+		UntrainedTrend: findTrend(rep, true, "denoted"), UntrainedBestTrend: findTrend(rep, true, "best")}
+	for _, m := range r.Models {
+		if m.Untrained {
+			h.UntrainedRuns++
+			h.UntrainedNeurons += m.Neurons
+			h.UntrainedDenoting += m.Denoting
+			continue
+		}
+		h.TrainedRuns++
+		h.Neurons += m.Neurons
+		h.Denoting += m.Denoting
+		if h.TrainedRuns == 1 {
+			h.MinAccuracy, h.MaxAccuracy = m.TestAccuracy, m.TestAccuracy
+		}
+		h.MinAccuracy, h.MaxAccuracy = math.Min(h.MinAccuracy, m.TestAccuracy), math.Max(h.MaxAccuracy, m.TestAccuracy)
+	}
+	k := rep.NumClasses
+	h.MinDepthCompared = 1
+	if slices.Max(r.Setup.Depths) >= 2 {
+		h.MinDepthCompared = 2
+	}
+	var all, allU, first, last []int
+	for _, c := range rep.Layers {
+		switch {
+		case c.Untrained:
+			allU = addHist(allU, c.Denoted.Histogram)
+		default:
+			all = addHist(all, c.Denoted.Histogram)
+			if c.Depth >= h.MinDepthCompared && c.Layer == 1 {
+				first = addHist(first, c.Denoted.Histogram)
+			}
+			if c.Depth >= h.MinDepthCompared && c.Layer == c.Depth {
+				last = addHist(last, c.Denoted.Histogram)
+			}
+		}
+	}
+	h.MeanProportion, _ = histMean(all, k)
+	h.UntrainedMeanProportion, _ = histMean(allU, k)
+	h.FirstLayerMean, h.FirstLayerN = histMean(first, k)
+	h.LastLayerMean, h.LastLayerN = histMean(last, k)
+	return h
+}
+
+func addHist(acc, h []int) []int {
+	if acc == nil {
+		acc = make([]int, len(h))
+	}
+	for i, x := range h {
+		acc[i] += x
+	}
+	return acc
+}
+
+// histMean is the mean label proportion of a histogram of set sizes (h[s−1] sets of size s) and
+// the number of sets.
+func histMean(h []int, k int) (denotation.Num, int) {
+	n, sum := 0, 0
+	for i, x := range h {
+		n += x
+		sum += x * (i + 1)
+	}
+	if n == 0 {
+		return denotation.NaN, 0
+	}
+	return denotation.Num(float64(sum) / float64(n*k)), n
+}
+
+// f3 formats a number with three decimals, "undefined" when it is not.
+func f3(x denotation.Num) string {
+	if !x.Defined() {
+		return "undefined"
+	}
+	if math.Abs(float64(x)) < 0.0005 {
+		x = 0 // no "-0.000" for a rounding residue
+	}
+	return fmt.Sprintf("%.3f", float64(x))
+}
+
+func pct(a, b int) string {
+	if b == 0 {
+		return "undefined"
+	}
+	return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
+}
+
+// trendWords describes a trend: its Spearman correlation and slope with their intervals, and
+// whether the interval of the slope excludes zero.
+func trendWords(t *denotation.Trend, level float64) string {
+	if t == nil || !t.Spearman.Defined() {
+		return "no measurable trend (too few denoting neurons, or a single relative depth)"
+	}
+	s := fmt.Sprintf("Spearman ρ = %s", f3(t.Spearman))
+	hasCI := t.SpearmanCILow.Defined() && t.SpearmanCIHigh.Defined()
+	if hasCI {
+		s += fmt.Sprintf(" (%g%% CI %s to %s)", 100*level, f3(t.SpearmanCILow), f3(t.SpearmanCIHigh))
+	}
+	s += fmt.Sprintf(" and least-squares slope %s per unit of relative depth", f3(t.Slope))
+	slopeCI := t.SlopeCILow.Defined() && t.SlopeCIHigh.Defined()
+	if slopeCI {
+		s += fmt.Sprintf(" (%g%% CI %s to %s)", 100*level, f3(t.SlopeCILow), f3(t.SlopeCIHigh))
+	}
+	switch {
+	case !slopeCI:
+		s += " (no bootstrap interval, so no claim of a trend)"
+	case t.SlopeCILow > 0:
+		s += ": the label proportion rises with relative depth"
+	case t.SlopeCIHigh < 0:
+		s += ": the label proportion falls with relative depth"
+	default:
+		s += ": the interval includes zero, so no trend is established at this number of networks"
+	}
+	return s
+}
+
+// Text writes the interpretation of the headline numbers: a few sentences, every number in them
+// taken from h.
+func (h DepthHeadline) Text() string {
+	var b strings.Builder
+	depths := fmt.Sprint(h.Depths[0])
+	if len(h.Depths) > 1 {
+		depths = fmt.Sprintf("%d–%d", slices.Min(h.Depths), slices.Max(h.Depths))
+	}
+	fmt.Fprintf(&b, "On %s, %d trained networks (depths %s, width %d; test accuracy %.4f to %.4f) have %d hidden neurons, "+
+		"of which %d (%s) denote a label set at τ = %g; the mean label proportion |S|/K of their properties is %s.",
+		h.Dataset, h.TrainedRuns, depths, h.Width, h.MinAccuracy, h.MaxAccuracy, h.Neurons, h.Denoting,
+		pct(h.Denoting, h.Neurons), h.Tau, f3(h.MeanProportion))
+	which := "networks with D ≥ 2"
+	if h.MinDepthCompared == 1 {
+		which = "D = 1 only: the first and last layer are the same"
+	}
+	layerWords := func(name string, mean denotation.Num, n int) string {
+		if n == 0 {
+			return fmt.Sprintf("no neuron of the %s hidden layer denotes", name)
+		}
+		return fmt.Sprintf("in the %s hidden layer it is %s (%d denoting neurons)", name, f3(mean), n)
+	}
+	fmt.Fprintf(&b, " By position (%s): %s; %s.", which, layerWords("first", h.FirstLayerMean, h.FirstLayerN),
+		layerWords("last", h.LastLayerMean, h.LastLayerN))
+	fmt.Fprintf(&b, " Against relative depth ℓ/D, the label proportion of the denoted sets has %s.", trendWords(h.Trend, h.Level))
+	if h.BestTrend != nil && h.BestTrend.Spearman.Defined() {
+		fmt.Fprintf(&b, " Over every non-constant neuron's best property (the set it comes closest to denoting, denoting or not), it has %s.",
+			trendWords(h.BestTrend, h.Level))
+	}
+	if h.UntrainedDenoting == 0 {
+		fmt.Fprintf(&b, " In the untrained controls of the same architectures none of the %d neurons denotes", h.UntrainedNeurons)
+	} else {
+		fmt.Fprintf(&b, " In the untrained controls of the same architectures %d of %d neurons (%s) denote, with mean label proportion %s",
+			h.UntrainedDenoting, h.UntrainedNeurons, pct(h.UntrainedDenoting, h.UntrainedNeurons), f3(h.UntrainedMeanProportion))
+	}
+	if h.UntrainedBestTrend != nil && h.UntrainedBestTrend.Spearman.Defined() {
+		fmt.Fprintf(&b, "; their best properties' label proportion has Spearman ρ = %s", f3(h.UntrainedBestTrend.Spearman))
+		if h.UntrainedBestTrend.SpearmanCILow.Defined() && h.UntrainedBestTrend.SpearmanCIHigh.Defined() {
+			fmt.Fprintf(&b, " (%g%% CI %s to %s)", 100*h.Level, f3(h.UntrainedBestTrend.SpearmanCILow), f3(h.UntrainedBestTrend.SpearmanCIHigh))
+		}
+		b.WriteString(" with relative depth")
+	}
+	b.WriteString(".")
+	return b.String()
+}
