@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/denotation-go/denotation/pkg/denotation"
 	"slices"
 	"strings"
 )
@@ -42,6 +44,125 @@ func WriteReport(w io.Writer, r *Results) {
 	if r.F2 != nil {
 		writeF2(p, r)
 	}
+	if r.F3 != nil {
+		writeF3(p, r)
+	}
+	if r.F4 != nil {
+		writeF4(p, r)
+	}
+	if r.Ablation != nil {
+		writeAblation(p, r)
+	}
+}
+
+func writeF3(p func(string, ...any), r *Results) {
+	p("")
+	p("## F3 — some properties are denoted by individual neurons")
+	p("")
+	figures(p, r, "F3")
+	p("%s", DenotationTable(r.F3, r.F3Tau))
+}
+
+// DenotationTable is F3 as Markdown: the denoting neurons, counts per layer against the untrained
+// control, significance, and (if given) the counts at other values of τ.
+func DenotationTable(f *DenotationResult, taus []TauCount) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	t, u := f.Trained, f.Untrained
+	p("Scan of all %d hidden neurons of %s over all 2^K − 2 label sets on %d test samples (τ = %.2f, %d permutations):",
+		t.Neurons, f.Architecture, f.TestSamples, f.Options.Tau, f.Options.Permutations)
+	p("")
+	p("- trained model: **%d denoting neurons** (%d denotations; %d significant at q ≤ %.2f); per layer %v; %d constant neurons",
+		t.Denoting, t.Denotations, t.Significant, SignificanceLevel, t.DenotingPerLayer, t.Constant)
+	p("- untrained control: %d denoting neurons; per layer %v; %d constant neurons", u.Denoting, u.DenotingPerLayer, u.Constant)
+	if t.MeanLabelProportion.Defined() {
+		p("- mean label proportion of the denoted properties: %.3f", float64(t.MeanLabelProportion))
+	}
+	p("- mean best min-class fraction over all neurons (how close a typical neuron comes to denoting): trained %.3f, untrained %.3f",
+		float64(t.MeanBestScore), float64(u.MeanBestScore))
+	if len(f.Denotations) > 0 {
+		p("")
+		p("| layer | neuron | S | classes | label proportion | threshold | min class fraction | q |")
+		p("|---|---|---|---|---|---|---|---|")
+		for _, d := range f.Denotations {
+			q := "–"
+			if d.QValue != nil {
+				q = fmt.Sprintf("%.3f", *d.QValue)
+			}
+			p("| %d | %d | %v | %s | %.1f | %.3f | %.3f | %s |", d.Layer, d.Neuron, d.Labels, strings.Join(d.Classes, ", "),
+				d.LabelProportion, d.Threshold, d.MinClassFraction, q)
+		}
+	}
+	if len(taus) > 0 {
+		p("")
+		p("Sensitivity to τ (no permutations):")
+		p("")
+		p("| τ | denoting neurons (trained) | per layer | untrained | mean label proportion |")
+		p("|---|---|---|---|---|")
+		for _, tc := range taus {
+			m := "–"
+			if tc.MeanLabelProportion.Defined() {
+				m = fmt.Sprintf("%.3f", float64(tc.MeanLabelProportion))
+			}
+			p("| %.2f | %d | %v | %d | %s |", tc.Tau, tc.Denoting, tc.PerLayer, tc.UntrainedDenoting, m)
+		}
+	}
+	return b.String()
+}
+
+func writeF4(p func(string, ...any), r *Results) {
+	p("")
+	p("## F4 — label proportion of denoted properties vs depth")
+	p("")
+	figures(p, r, "F4")
+	f := r.F4
+	h := f.Headline
+	p("Networks of depths %v, width %d, %d seeds each (%d trained, %d untrained), test accuracy %.3f–%.3f; τ = %.2f.",
+		h.Depths, h.Width, len(f.Setup.Seeds), h.TrainedRuns, h.UntrainedRuns, h.MinAccuracy, h.MaxAccuracy, h.Tau)
+	p("")
+	p("%s", f.Text)
+	for _, n := range f.Notes {
+		p("")
+		p("> %s", n)
+	}
+}
+
+func writeAblation(p func(string, ...any), r *Results) {
+	a := r.Ablation
+	p("")
+	p("## Causal check — ablating denoting neurons")
+	p("")
+	figures(p, r, "ablation")
+	if len(a.Ablations) == 0 {
+		p("No neuron denotes a label set at τ = %.2f, so there is nothing to ablate.", a.Options.Scan.Tau)
+		return
+	}
+	p("Each neuron denoting S at τ = %.2f is clamped to 0; contrast = mean accuracy drop on classes in S − on the others (95%% bootstrap CI). Control: a non-denoting neuron of the same layer, scored against the same S.", a.Options.Scan.Tau)
+	p("")
+	p("| layer | neuron | S | accuracy before → after | contrast [CI] | control contrast [CI] |")
+	p("|---|---|---|---|---|---|")
+	for _, row := range a.Ablations {
+		p("| %d | %d | %v | %.4f → %.4f | %s | %s |", row.Layer, row.Neuron, row.Labels, row.AccuracyBefore, row.AccuracyAfter,
+			contrastText(row.Contrast), contrastText(row.Control))
+	}
+	p("")
+	p("%d of %d ablations have a contrast whose CI lies above 0 (controls: %d of %d); mean contrast %s, control %s.",
+		a.Positive, len(a.Ablations), a.ControlPositive, a.Controls, num(a.MeanContrast), num(a.MeanControlContrast))
+}
+
+func contrastText(c *denotation.Contrast) string {
+	if c == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%s [%s, %s]", num(c.Contrast), num(c.CILow), num(c.CIHigh))
+}
+
+// num formats a possibly undefined number with 4 decimals.
+func num(x denotation.Num) string {
+	if !x.Defined() {
+		return "–"
+	}
+	return fmt.Sprintf("%+.4f", float64(x))
 }
 
 func countOrAll(n int, all string) string {

@@ -2,6 +2,7 @@ package findings
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
 	"github.com/denotation-go/denotation/plotting"
 )
@@ -31,6 +33,11 @@ type ReproduceOptions struct {
 	CacheDir string
 	// Quick runs the quick (CI) version; $DENOTATION_QUICK=1 also asks for it.
 	Quick bool
+	// Context, if set, stops the run when cancelled: object model training stops after its last
+	// completed epoch, which stays in the run cache (the next run resumes from it), and no further
+	// finding is started. Reproduce then returns an error wrapping the context's error; it writes
+	// no results.json or report.md.
+	Context context.Context
 }
 
 // FindingInfo names one reproducible finding.
@@ -42,6 +49,9 @@ type FindingInfo struct {
 var Findings = []FindingInfo{
 	{"F1", "Observers capture some properties decisively"},
 	{"F2", "Heat maps of linear observer weights"},
+	{"F3", "Some properties are denoted by individual neurons"},
+	{"F4", "Label proportion of denoted properties vs depth"},
+	{"ablation", "Causal check: ablating denoting neurons"},
 }
 
 // Results is everything behind every figure of a Reproduce run: written as results.json. It holds
@@ -53,6 +63,13 @@ type Results struct {
 	Model       *ModelSummary     `json:"model,omitempty"`
 	F1          *CaptureResult    `json:"f1,omitempty"`
 	F2          *WeightsResult    `json:"f2,omitempty"`
+	F3          *DenotationResult `json:"f3,omitempty"`
+	// F3Tau is the F3 scan repeated at several τ (sensitivity to the definition's parameter).
+	F3Tau []TauCount `json:"f3_tau,omitempty"`
+	// F3Story is the neuron shown in F3's story figure (Showcase).
+	F3Story  *NeuronStoryResult `json:"f3_story,omitempty"`
+	F4       *DepthResult       `json:"f4,omitempty"`
+	Ablation *AblationResult    `json:"ablation,omitempty"`
 	// Figures lists the figure files written, by finding.
 	Figures map[string][]string `json:"figures"`
 }
@@ -68,6 +85,9 @@ type ModelSummary struct {
 	ObserverTrain int       `json:"observer_train_samples"`
 }
 
+// ablationTau is the τ of the denotations the causal check ablates.
+const ablationTau = 0.9
+
 // definitions are the operational definitions the findings use (DEFINITIONS.md), stated in results.json
 // and report.md.
 func definitions(s Setup, decisive float64) map[string]string {
@@ -80,7 +100,10 @@ func definitions(s Setup, decisive float64) map[string]string {
 		"captured_decisive": fmt.Sprintf("held-out balanced accuracy ≥ %.2f", decisive),
 		"control_task":      "a random map of classes to the two sides with the same label proportion (Hewitt & Liang); selectivity = accuracy − control accuracy",
 		"untrained_control": "the same measurement on an untrained model of the same architecture and initialisation seed",
-		"seeds":             fmt.Sprintf("object model seed %d, subset seed %d", s.Model.RandSeed, s.SubsetSeed),
+		"seeds":             fmt.Sprintf("object model seed %d, subset seed %d; permutations seed 1; bootstrap seed 1; F4 networks seeds as listed in f4.setup", s.Model.RandSeed, s.SubsetSeed),
+		"denotation":        "neuron n denotes S at threshold t when, on the test split, every class in S has ≥ τ of its samples above t and every other class ≥ τ at or below t; τ = 0.95; the denoted set is the high side; a neuron's property is its smallest denoted set; a constant neuron denotes nothing",
+		"significance":      "p-value of a denotation: its score against the permutation distribution (labels shuffled) of the neuron's best score over all sets; Benjamini–Hochberg q-values over all tested (neuron, S) pairs",
+		"ablation":          fmt.Sprintf("clamp a neuron denoting S (τ = %.2f) to 0 and measure per-class test accuracy; contrast = mean accuracy drop over classes in S − over classes outside S, bootstrap 95%% CI over test samples; control: a non-denoting neuron of the same layer", ablationTau),
 	}
 }
 
@@ -126,7 +149,7 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 		return nil
 	}
 	logf("preparing the %s object model (%s, %d epochs)…", s.Dataset, strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"), s.Model.NumEpochs)
-	sub, err := Prepare(s, &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress})
+	sub, err := Prepare(s, &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress, Context: o.Context})
 	if err != nil {
 		return nil, err
 	}
@@ -135,6 +158,9 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 		TestAccuracy: sub.Eval.Accuracy, TestSamples: sub.Eval.N, PerClass: sub.Eval.PerClass,
 		TrainSamples: sub.Data.Train.Len(), ObserverTrain: sub.Train.N}
 	for i, f := range todo {
+		if o.Context != nil && o.Context.Err() != nil {
+			return nil, fmt.Errorf("reproduce: stopped before %s: %w", f.ID, o.Context.Err())
+		}
 		logf("[%d/%d] %s — %s", i+1, len(todo), f.ID, f.Title)
 		switch f.ID {
 		case "F1":
@@ -148,6 +174,63 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 			}
 			if r.SubsetFigure != nil {
 				if err := export(f.ID, r.SubsetFigure, "f1-all-splits"); err != nil {
+					return nil, err
+				}
+			}
+		case "F3":
+			opt := denotation.DefaultOptions()
+			opt.Permutations, opt.Seed = 200, 1
+			if s.Quick {
+				opt.Permutations = 20
+			}
+			r, err := Denotations(sub, opt)
+			if err != nil {
+				return nil, err
+			}
+			res.F3 = r
+			if err := export(f.ID, r.Figure, "f3-denoting-neurons"); err != nil {
+				return nil, err
+			}
+			if res.F3Tau, err = TauSensitivity(sub, []float64{0.8, 0.85, 0.9, 0.95}); err != nil {
+				return nil, err
+			}
+			l, n := r.Showcase()
+			if res.F3Story, err = NeuronStory(sub, l, n); err != nil {
+				return nil, err
+			}
+			if err := export(f.ID, res.F3Story.Figure, "f3-neuron-story"); err != nil {
+				return nil, err
+			}
+		case "F4":
+			ds := DefaultDepthSetupFor(o.Dataset, s.Quick)
+			r, err := LabelProportionVsDepth(ds, &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress, Context: o.Context})
+			if err != nil {
+				return nil, err
+			}
+			res.F4 = r
+			for name, fig := range map[string]*plotting.Figure{"f4-label-proportion-by-layer": r.Proportion,
+				"f4-label-proportion-by-relative-depth": r.Relative, "f4-denoting-neurons-per-layer": r.Counts,
+				"f4-best-property-proportion": r.BestProportion} {
+				if fig == nil {
+					continue
+				}
+				if err := export(f.ID, fig, name); err != nil {
+					return nil, err
+				}
+			}
+			slices.Sort(res.Figures[f.ID])
+		case "ablation":
+			// Denotation at τ = 0.95 is rare (see F3), so the causal check ablates the neurons that
+			// denote at τ = 0.9 (ablationTau, stated in the definitions).
+			opt := DefaultAblationOptions()
+			opt.Scan.Tau = ablationTau
+			r, err := Ablations(sub, 8, opt)
+			if err != nil {
+				return nil, err
+			}
+			res.Ablation = r
+			if r.Figure != nil {
+				if err := export(f.ID, r.Figure, "ablation-effect"); err != nil {
 					return nil, err
 				}
 			}

@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/denotation-go/denotation/datasets"
@@ -88,6 +89,8 @@ type PrepareOptions struct {
 	CacheDir string
 	// Progress receives training progress (nil = model.AutoProgress()).
 	Progress model.ProgressFunc
+	// Context, if set, stops training when cancelled (model.TrainOptions.Context).
+	Context context.Context
 }
 
 // Prepare loads the data, trains the object model (or takes it from the run cache) and records the
@@ -104,7 +107,7 @@ func Prepare(s Setup, opts *PrepareOptions) (*Subject, error) {
 		return nil, err
 	}
 	ds := full.Subset(s.TrainLimit, s.ObserveTest, s.SubsetSeed)
-	m, cached, err := model.TrainCached(ds, s.Model, &model.TrainOptions{Progress: opts.Progress, CacheDir: opts.CacheDir})
+	m, cached, err := model.TrainCached(ds, s.Model, &model.TrainOptions{Progress: opts.Progress, CacheDir: opts.CacheDir, Context: opts.Context})
 	if err != nil {
 		return nil, err
 	}

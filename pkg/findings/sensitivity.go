@@ -1,0 +1,76 @@
+package findings
+
+import (
+	"fmt"
+
+	"github.com/denotation-go/denotation/pkg/denotation"
+)
+
+// TauCount is the outcome of the denotation scan at one value of τ.
+type TauCount struct {
+	Tau float64 `json:"tau"`
+	// Denoting counts neurons denoting at least one label set (trained model, untrained control).
+	Denoting          int `json:"denoting"`
+	UntrainedDenoting int `json:"untrained_denoting"`
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
+	// PerLayer counts denoting neurons per layer (trained model).
+	PerLayer []int `json:"per_layer"`
+}
+
+// TauSensitivity scans the subject and its untrained control at each τ (no permutations): how much of
+// F3 depends on the choice τ = 0.95.
+func TauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
+	ctl, err := sub.Untrained()
+	if err != nil {
+		return nil, err
+	}
+	var out []TauCount
+	for _, tau := range taus {
+		opt := denotation.DefaultOptions()
+		opt.Tau = tau
+		r, err := denotation.Scan(sub.Test, opt)
+		if err != nil {
+			return nil, fmt.Errorf("τ = %v: %w", tau, err)
+		}
+		u, err := denotation.Scan(ctl.Test, opt)
+		if err != nil {
+			return nil, fmt.Errorf("τ = %v (untrained): %w", tau, err)
+		}
+		tc := TauCount{Tau: tau, Denoting: r.NumDenoting(), UntrainedDenoting: u.NumDenoting(), MeanLabelProportion: denotation.NaN}
+		sum, n := 0.0, 0
+		for _, l := range r.Layers {
+			tc.PerLayer = append(tc.PerLayer, l.NumDenoting())
+		}
+		for _, d := range r.Properties() {
+			sum += d.LabelProportion
+			n++
+		}
+		if n > 0 {
+			tc.MeanLabelProportion = denotation.Num(sum / float64(n))
+		}
+		out = append(out, tc)
+	}
+	return out, nil
+}
+
+// Showcase picks the neuron to tell the story of: the denoting neuron with the highest min class
+// fraction, or when none denotes, the neuron whose best property comes closest (ties: lowest layer,
+// then index).
+func (r *DenotationResult) Showcase() (layer, neuron int) {
+	best := -1.0
+	for _, l := range r.Scan.Layers {
+		for _, n := range l.Neurons {
+			score := -1.0
+			if d, ok := n.Property(); ok {
+				score = 1 + d.MinClassFraction
+			} else if n.Best != nil {
+				score = n.Best.MinClassFraction
+			}
+			if score > best {
+				best, layer, neuron = score, n.Layer, n.Neuron
+			}
+		}
+	}
+	return layer, neuron
+}
