@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 outdir=${2:-notebooks/out}
 export PATH="$(go env GOPATH)/bin:$PATH" GOMLX_NO_AUTO_INSTALL=1
+# No browser is connected to a headless kernel: interactive widgets would wait for one forever.
+export DENOTATION_NO_WIDGETS=1
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 mkdir -p "$outdir"
 if [ "$mode" = quick ]; then

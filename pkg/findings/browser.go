@@ -3,6 +3,7 @@ package findings
 import (
 	"encoding/base64"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/denotation-go/denotation/plotting"
@@ -11,13 +12,18 @@ import (
 	"github.com/janpfeifer/gonb/gonbui/widgets"
 )
 
+// EnvNoWidgets set to 1 tells NeuronBrowser that no browser is connected (headless notebook runs).
+const EnvNoWidgets = "DENOTATION_NO_WIDGETS"
+
 // NeuronBrowser lets a notebook user pick a layer and a neuron of the subject and see that neuron's
 // story (NeuronStory: per-class activation distributions, threshold, denoted classes, mean image of
 // its top-activating test samples), redrawn live as the choice changes. It starts at (layer, neuron),
 // and returns when the Done button is pressed or after idle without any change; the last story then
 // stays in the notebook as a PNG and is returned.
 //
-// Outside a GoNB notebook it only computes and returns the story of (layer, neuron).
+// Outside a GoNB notebook it only computes and returns the story of (layer, neuron). Widgets need a
+// browser connected to the kernel: headless runs (nbconvert) set $DENOTATION_NO_WIDGETS=1, and then
+// the story is displayed without the controls.
 func NeuronBrowser(sub *Subject, layer, neuron int, idle time.Duration) (*NeuronStoryResult, error) {
 	story, err := NeuronStory(sub, layer, neuron)
 	if err != nil {
@@ -25,6 +31,9 @@ func NeuronBrowser(sub *Subject, layer, neuron int, idle time.Duration) (*Neuron
 	}
 	if !gonbui.IsNotebook {
 		return story, nil
+	}
+	if v := os.Getenv(EnvNoWidgets); v != "" && v != "0" {
+		return story, plotting.Show(story.Figure)
 	}
 	widths := sub.Model.Widths()
 	maxW := 0

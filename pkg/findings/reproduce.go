@@ -208,17 +208,11 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 				return nil, err
 			}
 			res.F4 = r
-			for name, fig := range map[string]*plotting.Figure{"f4-label-proportion-by-layer": r.Proportion,
-				"f4-label-proportion-by-relative-depth": r.Relative, "f4-denoting-neurons-per-layer": r.Counts,
-				"f4-best-property-proportion": r.BestProportion} {
-				if fig == nil {
-					continue
-				}
-				if err := export(f.ID, fig, name); err != nil {
+			for _, nf := range r.Figures() {
+				if err := export(f.ID, nf.Figure, nf.Name); err != nil {
 					return nil, err
 				}
 			}
-			slices.Sort(res.Figures[f.ID])
 		case "ablation":
 			// Denotation at τ = 0.95 is rare (see F3), so the causal check ablates the neurons that
 			// denote at τ = 0.9 (ablationTau, stated in the definitions).
