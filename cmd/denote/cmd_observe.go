@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -171,8 +172,21 @@ func runObserve(args []string, stdout io.Writer) error {
 	if *repeats < 1 {
 		return usageErrorf("--control-repeats %d: want ≥ 1", *repeats)
 	}
+	// observer.Options reads 0 as "default": refuse values that would be replaced silently.
+	switch {
+	case !(*c > 0) || math.IsInf(*c, 0):
+		return usageErrorf("--c %v: want a finite value > 0", *c)
+	case !(*l1Ratio > 0 && *l1Ratio <= 1):
+		return usageErrorf("--l1-ratio %v: want a value in (0,1] (ρ = 0 is --penalty l2)", *l1Ratio)
+	case !(*tol > 0) || math.IsInf(*tol, 0):
+		return usageErrorf("--tol %v: want a finite value > 0", *tol)
+	case *maxIter < 0:
+		return usageErrorf("--max-iter %d: want ≥ 0 (0 = default)", *maxIter)
+	case *hidden < 1 || *epochs < 1:
+		return usageErrorf("--hidden %d, --epochs %d: want ≥ 1", *hidden, *epochs)
+	}
 	start := time.Now()
-	m, err := model.Load(*dir)
+	m, err := loadModel(*dir)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/denotation-go/denotation/pkg/findings"
@@ -31,14 +32,26 @@ func runReproduce(args []string, stdout io.Writer) error {
 	var ids []string
 	if *only != "" {
 		ids = strings.Split(*only, ",")
+		for _, id := range ids {
+			if !slices.ContainsFunc(findings.Findings, func(f findings.FindingInfo) bool { return strings.EqualFold(f.ID, strings.TrimSpace(id)) }) {
+				return usageErrorf("--only: unknown finding %q (known: %s)", id, findingIDs())
+			}
+		}
 	}
 	progress := model.AutoProgress()
 	if *asJSON {
 		progress = model.Silent
 	}
+	// SIGINT/SIGTERM stop training after its last completed epoch (kept in the run cache) and
+	// skip the remaining findings.
+	in := onInterrupt()
+	defer in.stop()
 	res, err := findings.Reproduce(findings.ReproduceOptions{Dataset: *dataset, Only: ids, Out: *out,
-		Quick: *quick, Log: os.Stderr, Progress: progress})
+		Quick: *quick, Log: os.Stderr, Progress: progress, Context: in.ctx})
 	if err != nil {
+		if s := in.signal(); s != nil {
+			return in.wrap(fmt.Errorf("interrupted by %s; completed training epochs stay in the run cache and the same command resumes from them; results.json and report.md were not written: %w", signalName(s), err))
+		}
 		return err
 	}
 	if *asJSON {

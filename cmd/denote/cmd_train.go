@@ -1,10 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
+	"os"
+	"reflect"
 	"time"
 
+	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
@@ -75,19 +81,29 @@ func runTrain(args []string, stdout io.Writer) error {
 		ds = ds.Subset(*trainLimit, 0, *subsetSeed)
 		r.SubsetSeed = *subsetSeed
 	}
-	opts := &model.TrainOptions{CacheDir: *cacheDir}
+	// SIGINT/SIGTERM stop training after the last completed epoch, which is saved.
+	in := onInterrupt()
+	defer in.stop()
+	opts := &model.TrainOptions{CacheDir: *cacheDir, Context: in.ctx}
 	if *asJSON {
 		opts.Progress = model.Silent
 	}
 	var m *model.Model
+	ckpt := *out
 	if *noCache {
 		opts.CheckpointDir = *out
 		m, err = model.Train(ds, cfg, opts)
 	} else {
+		if ckpt, err = model.CachePath(*cacheDir, ds, cfg); err != nil {
+			return err
+		}
 		m, r.Cached, err = model.TrainCached(ds, cfg, opts)
 	}
 	if err != nil {
-		return err
+		if in.signal() != nil {
+			return in.wrap(interruptedTraining(in.signal(), ckpt, ds, cfg))
+		}
+		return trainError(err, *noCache)
 	}
 	r.ModelDir = m.Dir()
 	if *out != "" && !*noCache {
@@ -111,6 +127,14 @@ func runTrain(args []string, stdout io.Writer) error {
 		r.SamplesPerSecond = float64(len(m.Info.History)*ds.Train.Len()) / r.TrainSeconds
 	}
 	r.WallSeconds = time.Since(start).Seconds()
+	// A learning rate too large for Adam can wreck a model without making the loss NaN: say so.
+	if h := m.Info.History; len(h) > 0 && r.TestSamples > 0 {
+		k := float64(m.NumClasses)
+		if loss := h[len(h)-1].Loss; loss >= math.Log(k) || r.TestAccuracy <= 1.5/k {
+			fmt.Fprintf(diag, "denote train: warning: training did not converge (last epoch's mean loss %.3g, where a uniform guess scores ln %d = %.2f; test accuracy %.1f%%): try a smaller learning rate than --lr %g, or more epochs\n",
+				loss, m.NumClasses, math.Log(k), 100*r.TestAccuracy, cfg.LR)
+		}
+	}
 	if *asJSON {
 		return writeJSON(stdout, r)
 	}
@@ -124,4 +148,30 @@ func runTrain(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "model: %s\n", r.ModelDir)
 	}
 	return nil
+}
+
+// interruptedTraining describes what an interrupted training run left in its checkpoint folder dir.
+func interruptedTraining(sig os.Signal, dir string, ds *datasets.Dataset, cfg model.Config) error {
+	if dir == "" {
+		return fmt.Errorf("interrupted by %s: nothing was saved (--no-cache without --out keeps no checkpoint)", signalName(sig))
+	}
+	c, err := model.Load(dir)
+	if err == nil && c.Info.EpochsDone > 0 && reflect.DeepEqual(c.Config, cfg) && c.Info.TrainSamples == ds.Train.Len() {
+		return fmt.Errorf("interrupted by %s after %d of %d epochs: the checkpoint is in %s; run the same command again to resume from it",
+			signalName(sig), c.Info.EpochsDone, cfg.NumEpochs, dir)
+	}
+	return fmt.Errorf("interrupted by %s before the first epoch completed: nothing was saved", signalName(sig))
+}
+
+// trainError adds what to do to errors the user can fix: a run cache or output folder that
+// cannot be written.
+func trainError(err error, noCache bool) error {
+	var pe *fs.PathError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	if noCache {
+		return fmt.Errorf("%w (choose a writable folder with --out)", err)
+	}
+	return fmt.Errorf("%w (or choose one with --cache DIR, or use --no-cache --out DIR)", err)
 }

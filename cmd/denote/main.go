@@ -6,7 +6,10 @@
 //	denote <command> [flags]
 //
 // Run `denote help` for the list of commands. Every command takes --json for machine-readable
-// output. Errors are reported as one line on stderr with a non-zero exit status.
+// output. Errors are reported as one line on stderr with a non-zero exit status: 2 for bad flags,
+// 130 (143) when SIGINT (SIGTERM) interrupted the command, 1 otherwise. An interrupted `denote
+// train` or `denote reproduce` keeps every completed training epoch in the run cache; running
+// the same command again resumes from it.
 package main
 
 import (
@@ -15,9 +18,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/denotation-go/denotation/pkg/model"
 )
 
 // command is one subcommand of denote.
@@ -49,6 +56,15 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
+// exitError is an error with its own exit status (130 for a command interrupted by SIGINT).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
 // newFlagSet returns a FlagSet that reports errors as values instead of exiting.
 func newFlagSet(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet("denote "+name, flag.ContinueOnError)
@@ -72,6 +88,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// loadModel loads the model saved in dir (--model); when there is none, the error says where
+// models come from.
+func loadModel(dir string) (*model.Model, error) {
+	m, err := model.Load(dir)
+	if err != nil {
+		if _, serr := os.Stat(filepath.Join(dir, model.ModelFile)); errors.Is(serr, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w; --model takes the folder that `denote train` prints (model: …) or saves with --out", err)
+		}
+		return nil, err
+	}
+	return m, nil
+}
+
 // writeJSON writes v as indented JSON followed by a newline.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
@@ -92,8 +121,12 @@ func usage(w io.Writer) {
 	}
 }
 
+// diag receives warnings of a command that succeeds (run points it at its stderr).
+var diag io.Writer = os.Stderr
+
 // run executes denote with the given arguments and returns the process exit status.
 func run(args []string, stdout, stderr io.Writer) int {
+	diag = stderr
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		if len(args) == 0 {
@@ -108,9 +141,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	err := c.run(args[1:], stdout)
 	var ue *usageError
+	var ee *exitError
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return 0
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "denote %s: %s\n", c.name, oneLine(err.Error()))
+		return ee.code
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "denote %s: %s\n", c.name, oneLine(err.Error()))
 		return 2

@@ -462,7 +462,7 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 	var runs, ctl []denotation.Run
 	for _, seed := range seeds {
 		cfg := s.Model.Seed(seed)
-		m, _, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: opts.Progress, CacheDir: opts.CacheDir})
+		m, _, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: opts.Progress, CacheDir: opts.CacheDir, Context: opts.Context})
 		if err != nil {
 			return nil, fmt.Errorf("replication: seed %d: %w", seed, err)
 		}
@@ -603,7 +603,7 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 		return nil, err
 	}
 	res := &EmergenceResult{Setup: s, Options: opt}
-	topt := &model.TrainOptions{Progress: opts.Progress}
+	topt := &model.TrainOptions{Progress: opts.Progress, Context: opts.Context}
 	for e := 0; e <= cfg.NumEpochs; e++ {
 		ep := EmergenceEpoch{Epoch: e}
 		if e > 0 {

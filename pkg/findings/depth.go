@@ -276,7 +276,7 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 	for _, d := range ds.Depths {
 		for _, seed := range ds.Seeds {
 			cfg := ds.ModelConfig(d, seed)
-			m, cached, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: progress, CacheDir: opts.CacheDir})
+			m, cached, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: progress, CacheDir: opts.CacheDir, Context: opts.Context})
 			if err != nil {
 				return nil, fmt.Errorf("depth %d seed %d: %w", d, seed, err)
 			}

@@ -81,13 +81,17 @@ func ExportTo(dir string, fig *plotting.Figure, name string, formats ...string) 
 	var paths []string
 	for _, f := range formats {
 		p := filepath.Join(dir, name+"."+f)
-		tmp := filepath.Join(dir, "."+name+".tmp."+f)
-		if err := fig.Save(tmp); err != nil {
-			os.Remove(tmp)
+		tmp, err := os.CreateTemp(dir, "."+name+".*.tmp."+f)
+		if err != nil {
 			return paths, fmt.Errorf("exporting %s: %w", p, err)
 		}
-		if err := os.Rename(tmp, p); err != nil {
-			os.Remove(tmp)
+		tmp.Close()
+		if err := fig.Save(tmp.Name()); err != nil {
+			os.Remove(tmp.Name())
+			return paths, fmt.Errorf("exporting %s: %w", p, err)
+		}
+		if err := os.Rename(tmp.Name(), p); err != nil {
+			os.Remove(tmp.Name())
 			return paths, err
 		}
 		paths = append(paths, p)

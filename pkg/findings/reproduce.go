@@ -100,7 +100,7 @@ func definitions(s Setup, decisive float64) map[string]string {
 		"captured_decisive": fmt.Sprintf("held-out balanced accuracy ≥ %.2f", decisive),
 		"control_task":      "a random map of classes to the two sides with the same label proportion (Hewitt & Liang); selectivity = accuracy − control accuracy",
 		"untrained_control": "the same measurement on an untrained model of the same architecture and initialisation seed",
-		"seeds":             fmt.Sprintf("object model seed %d, subset seed %d; permutations seed 1; bootstrap seed 1; F4 networks seeds as listed in f4.setup", s.Model.RandSeed, s.SubsetSeed),
+		"seeds":             fmt.Sprintf("object model seed %d (initialisation and batch order); stratified subsets seed %d (observer training subset: seed %d); observer MLP and control tasks seed 1; permutations seed 1; bootstrap seed 1; F4 networks: the seeds listed in f4.setup", s.Model.RandSeed, s.SubsetSeed, s.SubsetSeed+1),
 		"denotation":        "neuron n denotes S at threshold t when, on the test split, every class in S has ≥ τ of its samples above t and every other class ≥ τ at or below t; τ = 0.95; the denoted set is the high side; a neuron's property is its smallest denoted set; a constant neuron denotes nothing",
 		"significance":      "p-value of a denotation: its score against the permutation distribution (labels shuffled) of the neuron's best score over all sets; Benjamini–Hochberg q-values over all tested (neuron, S) pairs",
 		"ablation":          fmt.Sprintf("clamp a neuron denoting S (τ = %.2f) to 0 and measure per-class test accuracy; contrast = mean accuracy drop over classes in S − over classes outside S, bootstrap 95%% CI over test samples; control: a non-denoting neuron of the same layer", ablationTau),
@@ -126,6 +126,12 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return nil, err
+	}
+	// A report from an earlier run must not sit beside this run's figures if this run stops early.
+	for _, name := range []string{"results.json", "report.md"} {
+		if err := os.Remove(filepath.Join(o.Out, name)); err != nil && !os.IsNotExist(err) {
+			return nil, err
+		}
 	}
 	s := DefaultSetupFor(o.Dataset, o.Quick || Quick())
 	if err := s.Validate(); err != nil {

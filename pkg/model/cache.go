@@ -119,6 +119,14 @@ func TrainCached(ds *datasets.Dataset, cfg Config, opts *TrainOptions) (m *Model
 		c.Info.EpochsDone == cfg.NumEpochs && c.Info.TestSamples == testN {
 		return c, true, nil
 	}
+	// Fail now, not after the first epoch, when the cache cannot be written.
+	if err := checkWritable(dir); err != nil {
+		root := cacheDir
+		if root == "" {
+			root, _ = CacheDir()
+		}
+		return nil, false, fmt.Errorf("model: the run cache %s is not writable (set $%s to a writable folder): %w", root, EnvCacheDir, err)
+	}
 	o := TrainOptions{}
 	if opts != nil {
 		o = *opts
@@ -135,4 +143,18 @@ func TrainCached(ds *datasets.Dataset, cfg Config, opts *TrainOptions) (m *Model
 func sameRunData(c *Model, ds *datasets.Dataset, cfg Config) bool {
 	return configKey(c.Config) == configKey(cfg) && c.NumFeatures == ds.Train.Features() &&
 		c.NumClasses == ds.NumClasses() && c.Info.Dataset == ds.Name
+}
+
+// checkWritable creates dir if needed and checks that a file can be created in it.
+func checkWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".probe-*.tmp")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	_ = f.Close()
+	return os.Remove(name)
 }

@@ -71,27 +71,7 @@ func (m *Model) saveLocked(dir string) error {
 	if err != nil {
 		return fmt.Errorf("model: saving %s: %w", dir, err)
 	}
-	err = writeAtomic(filepath.Join(dir, ModelFile), func(w io.Writer) error {
-		sum := sha256.New()
-		bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 1<<16)
-		_, _ = bw.WriteString(fileMagic)
-		_ = binary.Write(bw, binary.LittleEndian, uint64(len(hdr)))
-		_, _ = bw.Write(hdr)
-		var b [4]byte
-		for _, set := range m.tensorSetsLocked() {
-			for _, t := range set {
-				for _, v := range t {
-					binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
-					_, _ = bw.Write(b[:])
-				}
-			}
-		}
-		if err := bw.Flush(); err != nil {
-			return err
-		}
-		_, err := w.Write(sum.Sum(nil))
-		return err
-	})
+	err = writeAtomic(filepath.Join(dir, ModelFile), func(w io.Writer) error { return m.encodeLocked(w, hdr) })
 	if err != nil {
 		return fmt.Errorf("model: saving %s: %w", dir, err)
 	}
@@ -104,6 +84,30 @@ func (m *Model) saveLocked(dir string) error {
 	}
 	m.dir = dir
 	return nil
+}
+
+// encodeLocked writes the model file: magic, header length, JSON header, the tensors as
+// little-endian float32, and the SHA-256 of everything before it.
+func (m *Model) encodeLocked(w io.Writer, hdr []byte) error {
+	sum := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(w, sum), 1<<16)
+	_, _ = bw.WriteString(fileMagic)
+	_ = binary.Write(bw, binary.LittleEndian, uint64(len(hdr)))
+	_, _ = bw.Write(hdr)
+	var b [4]byte
+	for _, set := range m.tensorSetsLocked() {
+		for _, t := range set {
+			for _, v := range t {
+				binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+				_, _ = bw.Write(b[:])
+			}
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(sum.Sum(nil))
+	return err
 }
 
 func (m *Model) headerLocked() fileHeader {
@@ -186,6 +190,23 @@ func Load(dir string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: %w", err)
 	}
+	m, err := decodeModel(raw, path)
+	if err != nil {
+		return nil, err
+	}
+	m.dir = dir
+	return m, nil
+}
+
+// Bounds on the sizes a model file's header may announce, so that a corrupt header is an error
+// and never an enormous allocation or an integer overflow.
+const (
+	maxFeatures = 1 << 24
+	maxClasses  = 1 << 16
+)
+
+// decodeModel parses the bytes of a model file (path is only used in errors).
+func decodeModel(raw []byte, path string) (*Model, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("model: %s is not a valid model file: %s", path, fmt.Sprintf(format, args...))
 	}
@@ -214,8 +235,8 @@ func Load(dir string) (*Model, error) {
 		return nil, bad("%v", err)
 	}
 	m := &Model{Config: h.Config, NumFeatures: h.NumFeatures, NumClasses: h.NumClasses, Info: h.Info}
-	if m.NumFeatures < 1 || m.NumClasses < 2 {
-		return nil, bad("%d features, %d classes", m.NumFeatures, m.NumClasses)
+	if m.NumFeatures < 1 || m.NumFeatures > maxFeatures || m.NumClasses < 2 || m.NumClasses > maxClasses {
+		return nil, bad("%d features, %d classes (want 1…%d features, 2…%d classes)", m.NumFeatures, m.NumClasses, maxFeatures, maxClasses)
 	}
 	nP := 2 * (m.Depth() + 1)
 	want := nP
@@ -233,9 +254,9 @@ func Load(dir string) (*Model, error) {
 		}
 		size := 1
 		for _, d := range wantDims {
-			size *= d
+			size *= d // ≤ 2^24 × 2^16: no overflow
 		}
-		if len(rest) < 4*size {
+		if len(rest)/4 < size {
 			return nil, bad("data of tensor %s is truncated", ti.Name)
 		}
 		t := make([]float32, size)
@@ -243,6 +264,13 @@ func Load(dir string) (*Model, error) {
 			t[j] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4*j:]))
 		}
 		rest = rest[4*size:]
+		if i < nP { // the weights themselves (not Adam's state) must be finite
+			for j, v := range t {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return nil, bad("tensor %s value %d is %v (diverged training?)", ti.Name, j, v)
+				}
+			}
+		}
 		sets[i/nP] = append(sets[i/nP], t)
 	}
 	if len(rest) != 0 {
@@ -253,8 +281,7 @@ func Load(dir string) (*Model, error) {
 		m.adamM, m.adamV = sets[1], sets[2]
 	}
 	if err := m.checkShapes(); err != nil {
-		return nil, err
+		return nil, bad("%v", err)
 	}
-	m.dir = dir
 	return m, nil
 }

@@ -25,7 +25,9 @@
 //     shows nothing.
 //   - Save, Load: a single checksummed file per model folder, written atomically; it includes
 //     Adam's state, so an interrupted run resumes (TrainOptions.CheckpointDir) and ends with the
-//     same weights as an uninterrupted one.
+//     same weights as an uninterrupted one. Load refuses a truncated or corrupted file and one
+//     with non-finite weights; Evaluate refuses NaN or infinite logits (an overflowing model), and
+//     Activations.Validate names the first neuron whose value is not finite.
 //   - TrainCached: a run cache under $DENOTATION_CACHE (default ~/.cache/denotation), keyed by the
 //     code version, the training data, the architecture and the recipe.
 //   - Activations, Capture: hidden-layer states streamed in fixed batches of InferenceBatch (the

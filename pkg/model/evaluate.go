@@ -212,6 +212,13 @@ func (m *Model) logits(split *datasets.Split, ablations []Ablation) ([]float32, 
 	if err != nil {
 		return nil, err
 	}
+	// A model whose values overflow gives NaN or ±Inf logits: an accuracy computed from them would
+	// be meaningless, so it is an error.
+	for i, v := range out {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("model: logit %d of sample %d is %v (the model's values overflow; see Activations(...).Validate for the first bad neuron)", i%K, i/K, v)
+		}
+	}
 	return out, nil
 }
 

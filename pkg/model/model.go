@@ -219,16 +219,19 @@ func (m *Model) runtimeLocked(backendConfig string) (*runtime, error) {
 		return nil, err
 	}
 	rt := &runtime{backend: b, config: backendConfig, execMu: execLock(b), trainers: map[bool]*Exec{}}
+	// Inference needs no gradient, so it uses the plain x·W + b (DenseStock) rather than
+	// DenseFast, whose zero gradient carrier 0·(Σx + ΣW) would turn a single overflowing value
+	// into NaN in every neuron of the layer and hide which neuron overflowed.
 	L := m.Depth()
 	act := m.Config.ActivationName
 	rt.forward, err = NewExec(b, func(in []*Node) []*Node {
 		x, keep, fill, p := in[0], in[1:1+L], in[1+L:1+2*L], in[1+2*L:]
 		h := x
 		for l := range L {
-			h = activate(act, DenseFast(h, p[2*l], p[2*l+1]))
+			h = activate(act, DenseStock(h, p[2*l], p[2*l+1]))
 			h = Add(Mul(h, InsertAxes(keep[l], 0)), InsertAxes(fill[l], 0))
 		}
-		return []*Node{DenseFast(h, p[2*L], p[2*L+1])}
+		return []*Node{DenseStock(h, p[2*L], p[2*L+1])}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("model: building the forward graph: %w", err)
@@ -238,7 +241,7 @@ func (m *Model) runtimeLocked(backendConfig string) (*runtime, error) {
 		h := x
 		var outs []*Node
 		for l := range L {
-			pre := DenseFast(h, p[2*l], p[2*l+1])
+			pre := DenseStock(h, p[2*l], p[2*l+1])
 			h = activate(act, pre)
 			outs = append(outs, pre, h)
 		}

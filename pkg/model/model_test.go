@@ -252,8 +252,8 @@ func TestResumeMatchesStraightRun(t *testing.T) {
 			cancel()
 		}
 	}})
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled run returned %v", err)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "checkpoint of epoch 1 is in "+ckpt) {
+		t.Fatalf("cancelled run returned %v, want an error naming the checkpoint of epoch 1 in %s", err, ckpt)
 	}
 	if c, err := Load(ckpt); err != nil || c.Info.EpochsDone != 1 {
 		t.Fatalf("checkpoint after the interruption: %v", err)

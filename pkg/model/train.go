@@ -141,6 +141,11 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 		if err := m.resumeFrom(opts.CheckpointDir, fp, epochs); err != nil {
 			return err
 		}
+		if m.Info.EpochsDone < epochs {
+			if err := checkWritable(opts.CheckpointDir); err != nil {
+				return fmt.Errorf("model: the checkpoint folder is not writable: %w", err)
+			}
+		}
 	}
 	m.Info.TrainFingerprint = fp
 	m.Info.TrainSamples = train.Len()
@@ -203,7 +208,7 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 		seen := 0
 		for s := range stepsPerEpoch {
 			if err := ctx.Err(); err != nil {
-				return fmt.Errorf("model: training stopped in epoch %d: %w", epoch, err)
+				return m.stoppedLocked(epoch, epochs, opts.CheckpointDir, err)
 			}
 			lo, hi := s*bs, min((s+1)*bs, n)
 			for k := range bs {
@@ -277,6 +282,18 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 		}
 	}
 	return nil
+}
+
+// stoppedLocked is the error of training cancelled during epoch (of epochs): it says what is
+// saved in the checkpoint folder dir, if any.
+func (m *Model) stoppedLocked(epoch, epochs int, dir string, err error) error {
+	switch {
+	case dir == "":
+		return fmt.Errorf("model: training stopped in epoch %d of %d (no checkpoint folder: nothing saved): %w", epoch, epochs, err)
+	case m.Info.EpochsDone == 0:
+		return fmt.Errorf("model: training stopped in epoch %d of %d, before any epoch completed (nothing saved in %s): %w", epoch, epochs, dir, err)
+	}
+	return fmt.Errorf("model: training stopped in epoch %d of %d; the checkpoint of epoch %d is in %s and training again resumes from it: %w", epoch, epochs, m.Info.EpochsDone, dir, err)
 }
 
 // resumeFrom replaces m's state by the checkpoint in dir if it continues the same run.
