@@ -48,23 +48,13 @@ func runActivations(args []string, stdout io.Writer) error {
 	if *limit < 0 {
 		return usageErrorf("--limit %d: want ≥ 0", *limit)
 	}
-	m, err := loadModel(*dir)
-	if err != nil {
-		return err
-	}
-	if m.Info.Dataset == "" {
-		return fmt.Errorf("model in %s does not record the data set it was trained on", *dir)
-	}
-	ds, err := loadDataset(m.Info.Dataset, *dataDir)
+	m, ds, err := loadModelData(*dir, *dataDir)
 	if err != nil {
 		return err
 	}
 	split, err := ds.Split(*splitName)
 	if err != nil {
 		return err
-	}
-	if split.Features() != m.NumFeatures || ds.NumClasses() != m.NumClasses {
-		return fmt.Errorf("model in %s takes %d features and %d classes; %s has %d and %d", *dir, m.NumFeatures, m.NumClasses, ds.Name, split.Features(), ds.NumClasses())
 	}
 	split = split.Head(*limit)
 	acts, err := m.Activations(split)

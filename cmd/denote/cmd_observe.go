@@ -186,23 +186,13 @@ func runObserve(args []string, stdout io.Writer) error {
 		return usageErrorf("--hidden %d, --epochs %d: want ≥ 1", *hidden, *epochs)
 	}
 	start := time.Now()
-	m, err := loadModel(*dir)
+	m, full, err := loadModelData(*dir, *dataDir)
 	if err != nil {
 		return err
-	}
-	if m.Info.Dataset == "" {
-		return fmt.Errorf("model in %s does not record the data set it was trained on", *dir)
 	}
 	groups, groupNames, err := parseLayers(*layerSpec, m.Depth())
 	if err != nil {
 		return usageErrorf("%v", err)
-	}
-	full, err := loadDataset(m.Info.Dataset, *dataDir)
-	if err != nil {
-		return err
-	}
-	if full.Train.Features() != m.NumFeatures || full.NumClasses() != m.NumClasses {
-		return fmt.Errorf("model in %s takes %d features and %d classes; %s has %d and %d", *dir, m.NumFeatures, m.NumClasses, full.Name, full.Train.Features(), full.NumClasses())
 	}
 	props, err := parseProperties(*propSpec, full)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/denotation-go/denotation/pkg/denotation"
-	"github.com/denotation-go/denotation/pkg/model"
 )
 
 func init() {
@@ -97,7 +96,7 @@ func runScan(args []string, stdout io.Writer) error {
 		return usageErrorf("--null %q: want neuron or layer", *null)
 	}
 	start := time.Now()
-	m, err := model.Load(*dir)
+	m, ds, err := loadModelData(*dir, *dataDir)
 	if err != nil {
 		return err
 	}
@@ -109,19 +108,9 @@ func runScan(args []string, stdout io.Writer) error {
 		}
 		layer = l
 	}
-	if m.Info.Dataset == "" {
-		return fmt.Errorf("model in %s does not record the data set it was trained on", *dir)
-	}
-	ds, err := loadDataset(m.Info.Dataset, *dataDir)
-	if err != nil {
-		return err
-	}
 	split, err := ds.Split(*splitName)
 	if err != nil {
 		return err
-	}
-	if split.Features() != m.NumFeatures || ds.NumClasses() != m.NumClasses {
-		return fmt.Errorf("model in %s takes %d features and %d classes; %s has %d and %d", *dir, m.NumFeatures, m.NumClasses, ds.Name, split.Features(), ds.NumClasses())
 	}
 	r := scanReport{Model: *dir, Dataset: ds.Name, Architecture: m.Architecture(), Split: *splitName, Tau: *tau,
 		Permutations: *perms, PermutationSeed: *seed, Layer: *layerSpec, DenotingPerLayer: map[string]int{}}

@@ -24,6 +24,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
@@ -99,6 +100,26 @@ func loadModel(dir string) (*model.Model, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// loadModelData loads the model saved in dir and the data set it was trained on (from dataDir when
+// given), and checks that they fit each other.
+func loadModelData(dir, dataDir string) (*model.Model, *datasets.Dataset, error) {
+	m, err := loadModel(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m.Info.Dataset == "" {
+		return nil, nil, fmt.Errorf("model in %s does not record the data set it was trained on", dir)
+	}
+	ds, err := loadDataset(m.Info.Dataset, dataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ds.Train.Features() != m.NumFeatures || ds.NumClasses() != m.NumClasses {
+		return nil, nil, fmt.Errorf("model in %s takes %d features and %d classes; %s has %d and %d", dir, m.NumFeatures, m.NumClasses, ds.Name, ds.Train.Features(), ds.NumClasses())
+	}
+	return m, ds, nil
 }
 
 // writeJSON writes v as indented JSON followed by a newline.
