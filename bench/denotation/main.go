@@ -12,7 +12,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"reflect"
 	"runtime"
@@ -20,43 +19,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/denotation-go/denotation/internal/synth"
 	"github.com/denotation-go/denotation/pkg/denotation"
-	"github.com/denotation-go/denotation/pkg/model"
 )
-
-// synthetic mirrors the package benchmark: per neuron a random level per class (−0.5, 0.5 or
-// 1.5) plus Gaussian noise of random width, clipped at 0; one neuron in 20 is dead.
-func synthetic(n, depth, width, k int) *model.Activations {
-	rng := rand.New(rand.NewPCG(42, 0))
-	labels := make([]int, n)
-	for i := range labels {
-		labels[i] = rng.IntN(k)
-	}
-	for c := range k {
-		labels[c] = c
-	}
-	acts := &model.Activations{N: n, Labels: labels, NumClasses: k}
-	for l := 1; l <= depth; l++ {
-		post := make([]float32, n*width)
-		for j := range width {
-			level := make([]float64, k)
-			for c := range level {
-				level[c] = float64(rng.IntN(3)) - 0.5
-			}
-			sigma := 0.05 + rng.Float64()*0.6
-			dead := rng.IntN(20) == 0
-			for i := range n {
-				v := level[labels[i]] + rng.NormFloat64()*sigma
-				if dead || v < 0 {
-					v = 0
-				}
-				post[i*width+j] = float32(v)
-			}
-		}
-		acts.Layers = append(acts.Layers, model.LayerActivations{Layer: l, Depth: depth, Width: width, Post: post})
-	}
-	return acts
-}
 
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -80,7 +45,7 @@ func main() {
 	perms := flag.Int("perms", 0, "also time a scan with this many permutations")
 	flag.Parse()
 	const depth, width, k = 6, 128, 10
-	acts := synthetic(*n, depth, width, k)
+	acts := synth.Activations(*n, depth, width, k)
 	neurons := acts.TotalNeurons()
 	opt := denotation.DefaultOptions()
 	opt.Workers = *workers

@@ -1,48 +1,16 @@
 package denotation
 
 import (
-	"math/rand/v2"
 	"testing"
 	"time"
 
+	"github.com/denotation-go/denotation/internal/synth"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
-// benchActivations is a synthetic 6×128 ReLU network state on n samples of 10 classes: each
-// neuron has a random level per class plus Gaussian noise of random width, clipped at 0, so the
-// scan meets denoting and non-denoting neurons, ties (exact zeros) and a few dead neurons.
-func benchActivations(n int) *model.Activations {
-	const k, depth, width = 10, 6, 128
-	rng := rand.New(rand.NewPCG(42, 0))
-	labels := make([]int, n)
-	for i := range labels {
-		labels[i] = rng.IntN(k)
-	}
-	for c := range k {
-		labels[c] = c
-	}
-	acts := &model.Activations{N: n, Labels: labels, NumClasses: k}
-	for l := 1; l <= depth; l++ {
-		post := make([]float32, n*width)
-		for j := range width {
-			level := make([]float64, k)
-			for c := range level {
-				level[c] = float64(rng.IntN(3)) - 0.5
-			}
-			sigma := 0.05 + rng.Float64()*0.6
-			dead := rng.IntN(20) == 0
-			for i := range n {
-				v := level[labels[i]] + rng.NormFloat64()*sigma
-				if dead || v < 0 {
-					v = 0
-				}
-				post[i*width+j] = float32(v)
-			}
-		}
-		acts.Layers = append(acts.Layers, model.LayerActivations{Layer: l, Depth: depth, Width: width, Post: post})
-	}
-	return acts
-}
+// benchActivations is a synthetic 6×128 ReLU network state on n samples of 10 classes (see
+// synth.Activations): the scan meets denoting and non-denoting neurons, ties and dead neurons.
+func benchActivations(n int) *model.Activations { return synth.Activations(n, 6, 128, 10) }
 
 // BenchmarkScan times the exact scan of every neuron of a 6×128 network on 10,000 samples
 // (all 1022 label sets of 10 classes) and, on 4 neurons, the naive loop with one stump per

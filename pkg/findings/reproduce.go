@@ -120,7 +120,7 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 	if o.Log == nil {
 		o.Log = io.Discard
 	}
-	todo, err := selectFindings(o.Only)
+	selected, err := selectFindings(o.Only)
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +163,11 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 	res.Model = &ModelSummary{Architecture: sub.Model.Architecture(), Parameters: sub.Model.NumParams(),
 		TestAccuracy: sub.Eval.Accuracy, TestSamples: sub.Eval.N, PerClass: sub.Eval.PerClass,
 		TrainSamples: sub.Data.Train.Len(), ObserverTrain: sub.Train.N}
-	for i, f := range todo {
+	for i, f := range selected {
 		if o.Context != nil && o.Context.Err() != nil {
 			return nil, fmt.Errorf("reproduce: stopped before %s: %w", f.ID, o.Context.Err())
 		}
-		logf("[%d/%d] %s — %s", i+1, len(todo), f.ID, f.Title)
+		logf("[%d/%d] %s — %s", i+1, len(selected), f.ID, f.Title)
 		switch f.ID {
 		case "F1":
 			r, err := ObserversCapture(sub, CaptureOptions{Decisive: decisive})
