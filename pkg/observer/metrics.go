@@ -19,23 +19,14 @@ type Metrics struct {
 // Score computes accuracy and balanced accuracy of the predictions score > 0, and the AUC of the
 // scores, against targets. It fails when the lengths differ or one class is absent.
 func Score(scores []float64, targets []bool) (Metrics, error) {
-	if len(scores) != len(targets) {
-		return Metrics{}, fmt.Errorf("score: %d scores for %d targets", len(scores), len(targets))
-	}
-	pred := make([]bool, len(scores))
-	for i, s := range scores {
-		pred[i] = s > 0
-	}
-	ba, err := BalancedAccuracy(pred, targets)
+	m, err := scoreNoAUC(scores, targets)
 	if err != nil {
 		return Metrics{}, err
 	}
-	auc, err := AUC(scores, targets)
-	if err != nil {
+	if m.AUC, err = AUC(scores, targets); err != nil {
 		return Metrics{}, err
 	}
-	acc, _ := Accuracy(pred, targets)
-	return Metrics{Accuracy: acc, BalancedAccuracy: ba, AUC: auc}, nil
+	return m, nil
 }
 
 // Accuracy is the fraction of predictions equal to the targets.
