@@ -81,6 +81,9 @@ type Subject struct {
 	ObserveTrain, ObserveTest *datasets.Split
 	// Train and Test are the activations of every hidden neuron on ObserveTrain and ObserveTest.
 	Train, Test *model.Activations
+
+	// untrained is the control subject, built on first use by Untrained.
+	untrained *Subject
 }
 
 // PrepareOptions are the knobs of Prepare that do not change its results.
@@ -138,13 +141,20 @@ func subjectOf(s Setup, ds *datasets.Dataset, m *model.Model, cached bool) (*Sub
 }
 
 // Untrained returns the control subject: an untrained object model of the same architecture and
-// initialisation seed, observed on the same samples.
+// initialisation seed, observed on the same samples. It is built once per subject (F1, F3 and the τ
+// sensitivity all compare against it) and must not be modified; a Subject is not for concurrent use.
 func (sub *Subject) Untrained() (*Subject, error) {
+	if sub.untrained != nil {
+		return sub.untrained, nil
+	}
 	m, err := model.NewUntrained(sub.Setup.Model, sub.Data.Train.Features(), sub.Data.NumClasses())
 	if err != nil {
 		return nil, err
 	}
-	return subjectOf(sub.Setup, sub.Data, m, false)
+	if sub.untrained, err = subjectOf(sub.Setup, sub.Data, m, false); err != nil {
+		return nil, err
+	}
+	return sub.untrained, nil
 }
 
 // String summarises the subject in one line.
