@@ -45,6 +45,12 @@ type ProportionOptions struct {
 	// Relative puts the relative depth ℓ/D on the x axis instead of the layer number ℓ.
 	Relative bool
 
+	// YLabel and YMax change the y axis for a quantity other than a proportion (for example
+	// denoting neurons per network): empty YLabel means "label proportion |S| / K", YMax 0 means 1.
+	// The axis starts at 0 and the series' values must lie in [0, YMax].
+	YLabel string
+	YMax   float64
+
 	// Dodge shifts the points of successive series horizontally by this much (in x units) so that
 	// their error bars do not overlap; the shifts are centred on the true x. Zero means 0.06 layer
 	// (0.012 in relative depth); negative means no shift.
@@ -65,8 +71,15 @@ func LabelProportion(series []ProportionSeries, opts ProportionOptions) (*Figure
 	}
 	depths := map[int]bool{}
 	maxD := 0
+	ymax := opts.YMax
+	if ymax == 0 {
+		ymax = 1
+	}
+	if !(ymax > 0) || math.IsInf(ymax, 0) {
+		return nil, fmt.Errorf("plotting: label proportion: YMax %v: want a finite value > 0", opts.YMax)
+	}
 	for i, s := range series {
-		if err := checkProportion(i, s); err != nil {
+		if err := checkProportion(i, s, ymax); err != nil {
 			return nil, err
 		}
 		depths[s.Depth] = true
@@ -137,8 +150,13 @@ func LabelProportion(series []ProportionSeries, opts ProportionOptions) (*Figure
 		p.Title.Text = "Label proportion of denoted sets vs depth"
 	}
 	p.Y.Label.Text = "label proportion |S| / K"
-	p.Y.Min, p.Y.Max = 0, 1
-	p.Y.Tick.Marker = fractionTicks()
+	p.Y.Min, p.Y.Max = 0, ymax
+	if opts.YLabel != "" {
+		p.Y.Label.Text = opts.YLabel
+	}
+	if ymax == 1 {
+		p.Y.Tick.Marker = fractionTicks()
+	}
 	if opts.Relative {
 		p.X.Label.Text = "relative depth ℓ / D"
 		p.X.Min, p.X.Max = 0, 1.05
@@ -152,7 +170,7 @@ func LabelProportion(series []ProportionSeries, opts ProportionOptions) (*Figure
 	return f, nil
 }
 
-func checkProportion(i int, s ProportionSeries) error {
+func checkProportion(i int, s ProportionSeries, ymax float64) error {
 	name := fmt.Sprintf("label proportion: series %d (%q)", i, s.Name)
 	if s.Depth < 1 {
 		return fmt.Errorf("plotting: %s: depth %d: need at least 1", name, s.Depth)
@@ -175,8 +193,8 @@ func checkProportion(i int, s ProportionSeries) error {
 		return err
 	}
 	for j, m := range s.Mean {
-		if m < 0 || m > 1 {
-			return fmt.Errorf("plotting: %s: Mean[%d] = %v is not in [0, 1]", name, j, m)
+		if m < 0 || m > ymax {
+			return fmt.Errorf("plotting: %s: Mean[%d] = %v is not in [0, %v]", name, j, m, ymax)
 		}
 	}
 	if (s.Low == nil) != (s.High == nil) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/denotation-go/denotation/pkg/findings"
 	"github.com/denotation-go/denotation/pkg/model"
-	"github.com/denotation-go/denotation/plotting"
 )
 
 func init() {
@@ -112,16 +111,17 @@ func runDepth(args []string, stdout io.Writer) error {
 	testLimit := fs.Int("test-limit", def.TestSamples, "scan a stratified subset of N test samples (0 = all)")
 	subsetSeed := fs.Uint64("subset-seed", def.SubsetSeed, "seed of the --train-limit/--test-limit subsets")
 	tau := fs.Float64("tau", def.Tau, "τ of the denotation definition, in (0.5, 1]")
-	perms := fs.Int("permutations", def.Permutations, "label permutations of every scan (0 = none)")
-	permSeed := fs.Uint64("permutation-seed", def.PermutationSeed, "seed of the permutations")
-	maxQ := fs.Float64("max-q", 0, "count only denotations with q ≤ this (needs --permutations; 0 = count all)")
+	selection := fs.Int("selection", def.Selection, "training samples whose activations select the denotations that the test split then validates (0 = all)")
+	initName := fs.String("init", def.Recipe.InitName, "initialisation: torch, he or glorot")
+	lr := fs.Float64("lr", def.Recipe.LR, "Adam's learning rate")
+	schedule := fs.String("lr-schedule", def.Recipe.LRSchedule, "learning-rate schedule: constant or cosine")
 	bootstrap := fs.Int("bootstrap", def.Bootstrap, "bootstrap replicates over networks (0 = no intervals)")
 	bootSeed := fs.Uint64("bootstrap-seed", def.BootstrapSeed, "seed of the bootstrap")
 	bins := fs.Int("bins", def.RelativeBins, "relative-depth bins")
 	cacheDir := fs.String("cache", "", "run-cache folder (default $"+model.EnvCacheDir+" or ~/.cache/denotation)")
 	csvPath := fs.String("csv", "", "also write the table of layer and relative-depth cells to this CSV file")
 	trendsPath := fs.String("trends-csv", "", "also write the trends with relative depth to this CSV file")
-	figDir := fs.String("figures", "", "also save the figures as PNG files in this folder (f4-proportion, f4-relative, f4-counts, f4-best)")
+	figDir := fs.String("figures", "", "also save the figures as PNG files in this folder (the names of DepthResult.Figures)")
 	asJSON := fs.Bool("json", false, "print JSON (and no progress bar)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -139,9 +139,9 @@ func runDepth(args []string, stdout io.Writer) error {
 	}
 	s := def
 	s.Dataset, s.Depths, s.Width, s.Seeds, s.Epochs = *dataset, depths, *width, seeds, *epochs
-	s.Recipe = s.Recipe.Batch(*batch).Activation(*activation)
-	s.TrainLimit, s.TestSamples, s.SubsetSeed = *trainLimit, *testLimit, *subsetSeed
-	s.Tau, s.Permutations, s.PermutationSeed, s.MaxQ = *tau, *perms, *permSeed, *maxQ
+	s.Recipe = s.Recipe.Batch(*batch).Activation(*activation).Init(*initName).LearningRate(*lr).Schedule(*schedule)
+	s.TrainLimit, s.TestSamples, s.SubsetSeed, s.Selection = *trainLimit, *testLimit, *subsetSeed, *selection
+	s.Tau = *tau
 	s.Bootstrap, s.BootstrapSeed, s.RelativeBins = *bootstrap, *bootSeed, *bins
 	if err := s.Validate(); err != nil {
 		return usageErrorf("%v", err)
@@ -168,11 +168,8 @@ func runDepth(args []string, stdout io.Writer) error {
 		if err := os.MkdirAll(*figDir, 0o755); err != nil {
 			return err
 		}
-		for name, fig := range map[string]*plotting.Figure{"f4-proportion": res.Proportion, "f4-relative": res.Relative, "f4-counts": res.Counts, "f4-best": res.BestProportion} {
-			if fig == nil {
-				continue
-			}
-			if err := fig.Save(filepath.Join(*figDir, name+".png")); err != nil {
+		for _, nf := range res.Figures() {
+			if err := nf.Figure.Save(filepath.Join(*figDir, nf.Name+".png")); err != nil {
 				return err
 			}
 		}
@@ -199,6 +196,8 @@ func runDepth(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintln(stdout)
 	}
+	fmt.Fprintln(stdout, res.NetworkTable())
+	fmt.Fprintln(stdout, "Secondary view (cells pooled over networks):")
 	fmt.Fprintf(stdout, "%-9s %2s %2s %5s %8s %8s  %-24s %s\n", "", "D", "ℓ", "ℓ/D", "denoting", "neurons", "mean |S|/K [CI]", "best |S|/K")
 	for _, c := range res.Report.Layers {
 		kind := "trained"

@@ -84,7 +84,7 @@ func TestDepth(t *testing.T) {
 		{[]string{"depth", "--seeds", "1,x"}, `"x" is not a seed`},
 		{[]string{"depth", "--tau", "0.2"}, "--tau 0.2: want a value in (0.5, 1]"},
 		{[]string{"depth", "--width", "0"}, "width 0"},
-		{[]string{"depth", "--max-q", "0.05"}, "needs permutations"},
+		{[]string{"depth", "--init", "lecun"}, "unknown initialisation"},
 		{[]string{"depth", "--dataset", "cifar"}, "cifar"},
 	} {
 		code, stdout, errs := runCLI(t, c.args...)

@@ -49,6 +49,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	lr := fs.Float64("lr", def.LR, "Adam's peak learning rate")
 	schedule := fs.String("lr-schedule", def.LRSchedule, "learning-rate schedule: cosine (decay to 0 over the epochs) or constant")
 	activation := fs.String("activation", def.ActivationName, "hidden activation: relu, tanh or sigmoid")
+	initName := fs.String("init", def.InitName, "initialisation: he (He uniform, zero biases), torch (PyTorch's nn.Linear: U(±1/√fan_in) weights and biases) or glorot")
 	decay := fs.Float64("weight-decay", 0, "decoupled weight decay (AdamW) of the weight matrices")
 	trainLimit := fs.Int("train-limit", 0, "train on a stratified subset of N training samples (0 = all)")
 	subsetSeed := fs.Uint64("subset-seed", 1, "seed of the --train-limit subset")
@@ -67,7 +68,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		return usageErrorf("--train-limit %d: want ≥ 0", *trainLimit)
 	}
 	cfg := model.NewConfig().Hidden(widths...).Epochs(*epochs).Batch(*batch).Seed(*seed).
-		LearningRate(*lr).Schedule(*schedule).Activation(*activation).WeightDecay(*decay)
+		LearningRate(*lr).Schedule(*schedule).Activation(*activation).WeightDecay(*decay).Init(*initName)
 	if err := cfg.Validate(); err != nil {
 		return usageErrorf("%v", err)
 	}

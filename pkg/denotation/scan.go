@@ -102,6 +102,9 @@ type Property struct {
 	PValue *float64 `json:"p_value"`
 	// QValue is the Benjamini–Hochberg q-value over every tested (neuron, S) pair of the scan.
 	QValue *float64 `json:"q_value"`
+	// LowerBound, set by Validate, is the smallest over classes of the one-sided Clopper–Pearson
+	// lower confidence bound of the class's fraction on its side (nil for a plain scan).
+	LowerBound *float64 `json:"lower_bound,omitempty"`
 }
 
 // Denotation is a label set S denoted by a neuron: on the held-out split every class in S has
@@ -206,6 +209,9 @@ type Result struct {
 	// Tested is the number of (neuron, S) pairs in the Benjamini–Hochberg family.
 	Tested int           `json:"tested"`
 	Layers []LayerResult `json:"layers"`
+	// Validation is set when the result comes from Validate: the denotations were chosen on
+	// another sample set and judged on this one.
+	Validation *Validation `json:"validation,omitempty"`
 }
 
 // Denotations lists every denotation of the scan, by layer, neuron, then smallest set first.

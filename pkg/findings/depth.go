@@ -34,19 +34,17 @@ type DepthSetup struct {
 	// Recipe is the rest of the training recipe (activation, Adam's learning rate and schedule,
 	// batch size, weight decay); its widths, epochs and seed are replaced by the fields above.
 	Recipe model.Config `json:"recipe"`
-	// TrainLimit is the number of training samples (stratified subset; 0 = the whole split) and
-	// TestSamples the number of test samples scanned (stratified subset; 0 = the whole split),
-	// both drawn with SubsetSeed.
+	// TrainLimit is the number of training samples (stratified subset; 0 = the whole split),
+	// Selection the number of those whose activations select each neuron's denotations, and
+	// TestSamples the number of test samples the selected denotations are judged on (stratified
+	// subset; 0 = the whole split), all drawn with SubsetSeed.
 	TrainLimit  int    `json:"train_limit"`
+	Selection   int    `json:"selection"`
 	TestSamples int    `json:"test_samples"`
 	SubsetSeed  uint64 `json:"subset_seed"`
-	// Tau is τ of the denotation definition.
+	// Tau is τ of the denotation definition. Denotations are validated: chosen on the selection
+	// samples, counted when they hold on the test samples (denotation.Validate).
 	Tau float64 `json:"tau"`
-	// Permutations (0: none) and PermutationSeed configure the significance test of every scan;
-	// with MaxQ > 0 only denotations with q ≤ MaxQ are counted (needs permutations).
-	Permutations    int     `json:"permutations"`
-	PermutationSeed uint64  `json:"permutation_seed"`
-	MaxQ            float64 `json:"max_q"`
 	// Bootstrap replicates (over networks within each depth) and their seed, the confidence
 	// level of the intervals and the number of relative-depth bins (denotation.DepthOptions).
 	Bootstrap     int     `json:"bootstrap"`
@@ -57,12 +55,15 @@ type DepthSetup struct {
 	Quick bool `json:"quick"`
 }
 
-// DefaultDepthSetup returns the F4 setup for dataset: depths 1…6, width 64, seeds 1, 2, 3,
-// 3 epochs on the whole training split, the whole test split scanned at τ = 0.95, no
-// permutations, 1000 bootstrap replicates, 5 relative-depth bins (≈ 7.5 minutes on 2 cores with
-// an empty run cache, ≈ 30 s with a full one). When Quick() is true it shrinks to depths 1…3,
-// width 32, seeds 1 and 2, 2 epochs with batches of 64 on 5,000 training samples (≈ 0.88 test
-// accuracy), 1,000 test samples, 200 bootstrap replicates (≈ 10 s).
+// DefaultDepthSetup returns the F4 setup for dataset: depths 3 and 6, width 128, seeds 1…5, the
+// study recipe (StudyModel: PyTorch-default initialisation, Adam at a constant 0.001, 6 epochs)
+// on the whole training split; denotations at τ = 0.95 selected on 10,000 training samples and
+// judged on the whole test split; t intervals over networks at 95%; for the secondary
+// relative-depth view 1000 bootstrap replicates and 5 bins. The seeds are sized for the
+// per-network slope of the denoting count, the effect that carries the trend (see notebook 04).
+// When Quick() is true it shrinks to depths 1…3, width 32, seeds 1 and 2, 2 epochs with
+// batches of 64 on 5,000 training samples, selection on 2,000 of them, 1,000 test samples, 200
+// bootstrap replicates (≈ 10 s).
 func DefaultDepthSetup(dataset string) DepthSetup {
 	return DefaultDepthSetupFor(dataset, Quick())
 }
@@ -70,13 +71,13 @@ func DefaultDepthSetup(dataset string) DepthSetup {
 // DefaultDepthSetupFor is DefaultDepthSetup with the quick version chosen by quick instead of
 // $DENOTATION_QUICK.
 func DefaultDepthSetupFor(dataset string, quick bool) DepthSetup {
-	s := DepthSetup{Dataset: dataset, Depths: []int{1, 2, 3, 4, 5, 6}, Width: 64, Seeds: []uint64{1, 2, 3}, Epochs: 3,
-		Recipe: model.NewConfig(), SubsetSeed: 1, Tau: denotation.DefaultTau, Bootstrap: 1000, Level: 0.95, RelativeBins: 5}
+	s := DepthSetup{Dataset: dataset, Depths: []int{3, 6}, Width: 128, Seeds: []uint64{1, 2, 3, 4, 5}, Epochs: StudyModel().NumEpochs,
+		Recipe: StudyModel(), Selection: 10000, SubsetSeed: 1, Tau: denotation.DefaultTau, Bootstrap: 1000, Level: 0.95, RelativeBins: 5}
 	if quick {
 		s.Quick = true
 		s.Depths, s.Width, s.Seeds, s.Epochs = []int{1, 2, 3}, 32, []uint64{1, 2}, 2
 		s.Recipe = s.Recipe.Batch(64)
-		s.TrainLimit, s.TestSamples, s.Bootstrap = 5000, 1000, 200
+		s.TrainLimit, s.Selection, s.TestSamples, s.Bootstrap = 5000, 2000, 1000, 200
 	}
 	return s
 }
@@ -117,14 +118,8 @@ func (s DepthSetup) Validate() error {
 	if !(s.Tau > 0.5 && s.Tau <= 1) {
 		return fmt.Errorf("depth setup: tau %v is outside (0.5, 1]", s.Tau)
 	}
-	if s.Permutations < 0 || s.Bootstrap < 0 {
-		return fmt.Errorf("depth setup: permutations (%d) and bootstrap replicates (%d) must be ≥ 0", s.Permutations, s.Bootstrap)
-	}
-	if !(s.MaxQ >= 0 && s.MaxQ <= 1) {
-		return fmt.Errorf("depth setup: max_q %v is outside [0, 1]", s.MaxQ)
-	}
-	if s.MaxQ > 0 && s.Permutations == 0 {
-		return fmt.Errorf("depth setup: max_q %v needs permutations (q-values)", s.MaxQ)
+	if s.Bootstrap < 0 || s.Selection < 0 {
+		return fmt.Errorf("depth setup: bootstrap replicates (%d) and selection samples (%d) must be ≥ 0", s.Bootstrap, s.Selection)
 	}
 	if !(s.Level > 0 && s.Level < 1) {
 		return fmt.Errorf("depth setup: confidence level %v is outside (0, 1)", s.Level)
@@ -149,17 +144,10 @@ func (s DepthSetup) ModelConfig(d int, seed uint64) model.Config {
 	return s.Recipe.Hidden(w...).Epochs(s.Epochs).Seed(seed)
 }
 
-// ScanOptions are the options of every scan of the setup.
-func (s DepthSetup) ScanOptions() denotation.Options {
-	o := denotation.DefaultOptions()
-	o.Tau, o.Permutations, o.Seed = s.Tau, s.Permutations, s.PermutationSeed
-	return o
-}
-
 // DepthOptions are the options of the analysis across depths.
 func (s DepthSetup) DepthOptions() denotation.DepthOptions {
 	return denotation.DepthOptions{RelativeBins: s.RelativeBins, Bootstrap: s.Bootstrap, Seed: s.BootstrapSeed,
-		Level: s.Level, MaxQ: s.MaxQ}
+		Level: s.Level}
 }
 
 // DepthModel is one network of the depth experiment (trained, or its untrained control).
@@ -175,10 +163,12 @@ type DepthModel struct {
 	// JSON of two runs with the same setup is the same.
 	Cached       bool    `json:"-"`
 	TrainSeconds float64 `json:"-"`
-	// Neurons, Constant and Denoting count the scan's neurons (Denoting with q ≤ MaxQ when set).
+	// Neurons, Constant and Denoting count the scan's neurons (Denoting: with a validated
+	// denotation); Selected counts those denoting on the selection samples.
 	Neurons  int `json:"neurons"`
 	Constant int `json:"constant"`
 	Denoting int `json:"denoting"`
+	Selected int `json:"selected"`
 }
 
 // DepthResult is F4: the label proportion of the sets single neurons denote, by layer and by
@@ -187,6 +177,21 @@ type DepthResult struct {
 	Setup        DepthSetup `json:"setup"`
 	TrainSamples int        `json:"train_samples"`
 	TestSamples  int        `json:"test_samples"`
+	// SelectionSamples is the number of training samples denotations were selected on.
+	SelectionSamples int `json:"selection_samples"`
+	// Networks is the primary analysis (its Networks in the order of Models): per-network summaries by layer ℓ within networks of depth
+	// D, t intervals over networks, trained − untrained contrasts paired by (D, seed).
+	Networks *denotation.NetworkReport `json:"networks"`
+	// RelativeText interprets the secondary relative-depth view (Report, Headline).
+	RelativeText string `json:"relative_interpretation"`
+	// LayerCounts draws denoting neurons per network at each layer ℓ (t interval over networks),
+	// one series per depth D, untrained controls dashed; LayerProportion the mean |S|/K of the
+	// denoted sets per network at each layer; CountContrast the paired trained − untrained
+	// difference of the count; FiringRate the layers' firing rates.
+	LayerCounts     *plotting.Figure `json:"-"`
+	LayerProportion *plotting.Figure `json:"-"`
+	CountContrast   *plotting.Figure `json:"-"`
+	FiringRate      *plotting.Figure `json:"-"`
 	// Models lists every network: the trained ones (by depth, then seed), then their untrained
 	// controls in the same order.
 	Models []DepthModel `json:"models"`
@@ -245,18 +250,21 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 		progress = model.AutoProgress()
 	}
 	res := &DepthResult{Setup: ds, TrainSamples: data.Train.Len(), TestSamples: data.Test.Len()}
-	scanOpt := ds.ScanOptions()
-	scan := func(m *model.Model, dm *DepthModel) (*denotation.Result, error) {
-		acts, err := m.Capture(data.Test, false)
+	sel := selectionSplit(data.Train, ds.Selection, ds.SubsetSeed)
+	res.SelectionSamples = sel.Len()
+	// measure records m's validated scan and firing rates into dm.
+	measure := func(m *model.Model, dm *DepthModel) (*denotation.Result, []float64, error) {
+		obs, err := observe(m, sel, data.Test)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		t0 := time.Now()
-		r, err := denotation.Scan(acts, scanOpt)
+		r, selScan, err := validatedScan(obs.Sel, obs.Test, ds.Tau)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", dm.Name, err)
+			return nil, nil, fmt.Errorf("%s: %w", dm.Name, err)
 		}
 		res.ScanSeconds += time.Since(t0).Seconds()
+		dm.Selected = selScan.NumDenoting()
 		for li := range r.Layers {
 			for ni := range r.Layers[li].Neurons {
 				nr := &r.Layers[li].Neurons[ni]
@@ -264,17 +272,21 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 				if nr.Constant {
 					dm.Constant++
 				}
-				if countsAsDenoting(nr, ds.MaxQ) {
+				if nr.Denotes() {
 					dm.Denoting++
 				}
 			}
 		}
-		return r, nil
+		return r, firingRates(obs.Test), nil
 	}
 	var trained, controls []DepthModel
 	var runs, ctlRuns []denotation.Run
+	var nets, ctlNets []denotation.NetworkRun
 	for _, d := range ds.Depths {
 		for _, seed := range ds.Seeds {
+			if opts.Context != nil && opts.Context.Err() != nil {
+				return nil, fmt.Errorf("depth study: stopped before depth %d seed %d: %w", d, seed, opts.Context.Err())
+			}
 			cfg := ds.ModelConfig(d, seed)
 			m, cached, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: progress, CacheDir: opts.CacheDir, Context: opts.Context})
 			if err != nil {
@@ -296,12 +308,13 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 				}
 				dm.TestAccuracy = ev.Accuracy
 			}
-			r, err := scan(m, &dm)
+			r, fire, err := measure(m, &dm)
 			if err != nil {
 				return nil, err
 			}
 			trained = append(trained, dm)
 			runs = append(runs, denotation.Run{Name: dm.Name, Seed: seed, Result: r})
+			nets = append(nets, denotation.NetworkRun{Name: dm.Name, Depth: d, Seed: seed, Result: r, FiringRate: fire})
 
 			u, err := model.NewUntrained(cfg, data.Train.Features(), data.NumClasses())
 			if err != nil {
@@ -313,48 +326,40 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 				return nil, err
 			}
 			um.TestAccuracy = ev.Accuracy
-			if r, err = scan(u, &um); err != nil {
+			if r, fire, err = measure(u, &um); err != nil {
 				return nil, err
 			}
 			controls = append(controls, um)
 			ctlRuns = append(ctlRuns, denotation.Run{Name: um.Name, Seed: seed, Untrained: true, Result: r})
+			ctlNets = append(ctlNets, denotation.NetworkRun{Name: um.Name, Depth: d, Seed: seed, Untrained: true, Result: r, FiringRate: fire})
 		}
 	}
 	res.Models = append(trained, controls...)
 	res.Runs = append(runs, ctlRuns...)
 	var err error
+	if res.Networks, err = denotation.AnalyzeNetworks(append(nets, ctlNets...), ds.Level); err != nil {
+		return nil, err
+	}
 	if res.Report, err = denotation.AnalyzeDepth(res.Runs, ds.DepthOptions()); err != nil {
 		return nil, err
 	}
 	res.Headline = res.computeHeadline()
-	res.Text = res.Headline.Text()
+	res.Text = networkText(ds, res)
+	res.RelativeText = res.Headline.Text()
 	if err := res.drawFigures(); err != nil {
+		return nil, err
+	}
+	if err := res.drawNetworkFigures(); err != nil {
 		return nil, err
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
 }
 
-// Interpretation returns a few sentences on the result: how many neurons denote, the mean label
-// proportion of their properties at the first and the last hidden layer, its trend with relative
-// depth (Spearman correlation and slope with their bootstrap intervals), and the same for the
-// untrained controls. Every number is computed from the result (see DepthHeadline).
+// Interpretation returns the generated interpretation: the per-network analysis (Text), then the
+// secondary relative-depth view (RelativeText). Every number in it is computed from the result.
 func (r *DepthResult) Interpretation() string {
-	return r.computeHeadline().Text()
-}
-
-// countsAsDenoting is whether a neuron counts as denoting (with maxQ > 0: a denotation with
-// q ≤ maxQ), as in denotation.AnalyzeDepth.
-func countsAsDenoting(nr *denotation.NeuronResult, maxQ float64) bool {
-	if maxQ <= 0 {
-		return nr.Denotes()
-	}
-	for _, d := range nr.Denotations {
-		if d.QValue != nil && *d.QValue <= maxQ {
-			return true
-		}
-	}
-	return false
+	return r.Text + " " + r.RelativeText
 }
 
 // cellSeries collects the layer cells of one (untrained, depth) group with a defined mean label

@@ -17,7 +17,7 @@ func smallDepthSetup() DepthSetup {
 	s := DefaultDepthSetupFor("mnist", false)
 	s.Depths, s.Width, s.Seeds, s.Epochs = []int{1, 2}, 16, []uint64{1, 2}, 2
 	s.Recipe = s.Recipe.Batch(64)
-	s.TrainLimit, s.TestSamples, s.Tau, s.Bootstrap, s.RelativeBins = 3000, 600, 0.8, 100, 2
+	s.TrainLimit, s.Selection, s.TestSamples, s.Tau, s.Bootstrap, s.RelativeBins = 3000, 2000, 600, 0.8, 100, 2
 	return s
 }
 
@@ -90,8 +90,28 @@ func TestLabelProportionVsDepth(t *testing.T) {
 	// The interpretation's numbers are the headline's.
 	text := res.Interpretation()
 	t.Log(text)
-	if text != res.Text {
-		t.Errorf("Interpretation() differs from the stored text")
+	if text != res.Text+" "+res.RelativeText || !strings.Contains(res.RelativeText, fmt.Sprintf("%d trained networks", h.TrainedRuns)) {
+		t.Errorf("Interpretation() is not the stored texts")
+	}
+	// The primary analysis: one summary per network, matching the models and their validated
+	// scans; selection samples ≠ evaluation samples.
+	nr := res.Networks
+	if nr == nil || len(nr.Networks) != len(res.Models) {
+		t.Fatalf("network report %+v", nr)
+	}
+	for i, m := range res.Models {
+		ns := nr.Networks[i]
+		v := res.Runs[i].Result.Validation
+		if ns.Name != m.Name || ns.Denoting != m.Denoting || ns.Untrained != m.Untrained || v == nil ||
+			v.SelectionSamples != res.SelectionSamples || res.Runs[i].Result.NumSamples != res.TestSamples || m.Denoting > m.Selected {
+			t.Errorf("network %d: summary %+v, model %+v, validation %+v", i, ns, m, v)
+		}
+	}
+	if res.SelectionSamples != ds.Selection || res.TestSamples != ds.TestSamples {
+		t.Errorf("selection on %d, evaluation on %d samples", res.SelectionSamples, res.TestSamples)
+	}
+	if g := nr.Group(2); g == nil || !strings.Contains(res.Text, g.CountSlope.String()) || !strings.Contains(res.Text, g.Denoting.String()) {
+		t.Errorf("the text does not state the depth-2 group's numbers")
 	}
 	for _, want := range []string{
 		fmt.Sprintf("%d trained networks", h.TrainedRuns), fmt.Sprintf("have %d hidden neurons, of which %d", h.Neurons, h.Denoting),
@@ -145,18 +165,18 @@ func TestDepthSetupValidate(t *testing.T) {
 		t.Errorf("quick setup %+v", q)
 	}
 	for name, mod := range map[string]func(*DepthSetup){
-		"tau":      func(s *DepthSetup) { s.Tau = 0.5 },
-		"tau>1":    func(s *DepthSetup) { s.Tau = 1.01 },
-		"depth 0":  func(s *DepthSetup) { s.Depths = []int{0, 1} },
-		"depth 99": func(s *DepthSetup) { s.Depths = []int{99} },
-		"dup":      func(s *DepthSetup) { s.Depths = []int{2, 2} },
-		"seeds":    func(s *DepthSetup) { s.Seeds = nil },
-		"dupseed":  func(s *DepthSetup) { s.Seeds = []uint64{3, 3} },
-		"width":    func(s *DepthSetup) { s.Width = 0 },
-		"epochs":   func(s *DepthSetup) { s.Epochs = 0 },
-		"maxq":     func(s *DepthSetup) { s.MaxQ = 0.05 },
-		"dataset":  func(s *DepthSetup) { s.Dataset = "cifar" },
-		"bins":     func(s *DepthSetup) { s.RelativeBins = 0 },
+		"tau":       func(s *DepthSetup) { s.Tau = 0.5 },
+		"tau>1":     func(s *DepthSetup) { s.Tau = 1.01 },
+		"depth 0":   func(s *DepthSetup) { s.Depths = []int{0, 1} },
+		"depth 99":  func(s *DepthSetup) { s.Depths = []int{99} },
+		"dup":       func(s *DepthSetup) { s.Depths = []int{2, 2} },
+		"seeds":     func(s *DepthSetup) { s.Seeds = nil },
+		"dupseed":   func(s *DepthSetup) { s.Seeds = []uint64{3, 3} },
+		"width":     func(s *DepthSetup) { s.Width = 0 },
+		"epochs":    func(s *DepthSetup) { s.Epochs = 0 },
+		"selection": func(s *DepthSetup) { s.Selection = -1 },
+		"dataset":   func(s *DepthSetup) { s.Dataset = "cifar" },
+		"bins":      func(s *DepthSetup) { s.RelativeBins = 0 },
 	} {
 		s := smallDepthSetup()
 		mod(&s)

@@ -16,8 +16,9 @@ type NamedFigure struct {
 // Figures lists F4's figures that were drawn, in a fixed order, with their export names.
 func (r *DepthResult) Figures() []NamedFigure {
 	var out []NamedFigure
-	for _, f := range []NamedFigure{{"f4-label-proportion-by-layer", r.Proportion}, {"f4-label-proportion-by-relative-depth", r.Relative},
-		{"f4-denoting-neurons-per-layer", r.Counts}, {"f4-best-property-proportion", r.BestProportion}} {
+	for _, f := range []NamedFigure{{"f4-denoting-per-network-by-layer", r.LayerCounts}, {"f4-label-proportion-per-network-by-layer", r.LayerProportion},
+		{"f4-trained-minus-untrained", r.CountContrast}, {"f4-firing-rate", r.FiringRate},
+		{"f4-label-proportion-by-relative-depth", r.Relative}, {"f4-best-property-proportion", r.BestProportion}} {
 		if f.Figure != nil {
 			out = append(out, f)
 		}

@@ -33,6 +33,7 @@ func CacheDir() (string, error) {
 
 // configKey is a canonical string of a configuration.
 func configKey(c Config) string {
+	c.InitName = c.InitScheme() // "" and "he" are the same recipe
 	b, _ := json.Marshal(c)
 	return string(b)
 }
@@ -76,7 +77,7 @@ func CacheKey(ds *datasets.Dataset, cfg Config) string {
 }
 
 // CachePath returns the folder of the run-cache entry for training cfg on ds under cacheDir
-// ("" = CacheDir()), e.g. ~/.cache/denotation/models/mnist-784-128-128-10-relu-e5-s1-0123456789abcdef.
+// ("" = CacheDir()), e.g. ~/.cache/denotation/models/mnist-784-128-128-10-relu-he-e5-s1-0123456789abcdef.
 func CachePath(cacheDir string, ds *datasets.Dataset, cfg Config) (string, error) {
 	if cacheDir == "" {
 		var err error
@@ -84,8 +85,8 @@ func CachePath(cacheDir string, ds *datasets.Dataset, cfg Config) (string, error
 			return "", err
 		}
 	}
-	name := fmt.Sprintf("%s-%s-e%d-s%d-%s", strings.NewReplacer("/", "_", string(filepath.Separator), "_").Replace(ds.Name),
-		strings.ReplaceAll(cfg.Architecture(ds.Train.Features(), ds.NumClasses()), " ", "-"),
+	name := fmt.Sprintf("%s-%s-%s-e%d-s%d-%s", strings.NewReplacer("/", "_", string(filepath.Separator), "_").Replace(ds.Name),
+		strings.ReplaceAll(cfg.Architecture(ds.Train.Features(), ds.NumClasses()), " ", "-"), cfg.InitScheme(),
 		cfg.NumEpochs, cfg.RandSeed, CacheKey(ds, cfg)[:16])
 	return filepath.Join(cacheDir, "models", name), nil
 }
@@ -98,7 +99,7 @@ func CachePath(cacheDir string, ds *datasets.Dataset, cfg Config) (string, error
 // never leave a corrupt entry; a corrupt or partial entry is never returned.
 //
 // The cache folder is opts.CacheDir ("" = CacheDir()); opts.CheckpointDir is ignored (the entry is
-// the checkpoint folder); opts may be nil.
+// the checkpoint folder; the model of every earlier epoch is kept too, see LoadEpoch); opts may be nil.
 func TrainCached(ds *datasets.Dataset, cfg Config, opts *TrainOptions) (m *Model, cached bool, err error) {
 	cacheDir := opts.orDefault().CacheDir
 	if ds == nil || ds.Train == nil {
@@ -131,7 +132,7 @@ func TrainCached(ds *datasets.Dataset, cfg Config, opts *TrainOptions) (m *Model
 	if opts != nil {
 		o = *opts
 	}
-	o.CheckpointDir = dir
+	o.CheckpointDir, o.EpochSnapshots = dir, true
 	m, err = Train(ds, cfg, &o)
 	if err != nil {
 		return nil, false, err

@@ -25,6 +25,21 @@ const (
 	ScheduleCosine = "cosine"
 )
 
+// Initialisation schemes accepted by Config (fan_in, fan_out: a layer's input and output sizes).
+const (
+	// InitHe draws the weights of ReLU hidden layers from U(±√(6/fan_in)) (He uniform) and those of
+	// the logit layer and of tanh/sigmoid layers from U(±√(6/(fan_in+fan_out))) (Glorot uniform);
+	// biases are 0. It is the default.
+	InitHe = "he"
+	// InitTorch is PyTorch's nn.Linear default: weights and biases from U(±1/√fan_in) in every layer.
+	InitTorch = "torch"
+	// InitGlorot draws every layer's weights from U(±√(6/(fan_in+fan_out))); biases are 0.
+	InitGlorot = "glorot"
+)
+
+// InitNames lists the accepted initialisation schemes.
+var InitNames = []string{InitHe, InitTorch, InitGlorot}
+
 // ScheduleNames lists the accepted learning-rate schedules.
 var ScheduleNames = []string{ScheduleConstant, ScheduleCosine}
 
@@ -59,6 +74,9 @@ type Config struct {
 	Decay float64 `json:"weight_decay"`
 	// RandSeed seeds the initial weights and the shuffling of the training samples.
 	RandSeed uint64 `json:"seed"`
+	// InitName is the initialisation scheme: "he" (the default; also what "" means, so that
+	// configurations saved before the field existed keep their meaning), "torch" or "glorot".
+	InitName string `json:"init,omitempty"`
 }
 
 // NewConfig returns the default configuration: hidden layers 128,128,128, ReLU, Adam with peak
@@ -74,6 +92,7 @@ func NewConfig() Config {
 		BatchSize:      128,
 		NumEpochs:      5,
 		RandSeed:       1,
+		InitName:       InitHe,
 	}
 }
 
@@ -125,6 +144,20 @@ func (c Config) Seed(s uint64) Config {
 	return c
 }
 
+// Init returns a copy of c with the initialisation scheme ("he", "torch" or "glorot").
+func (c Config) Init(name string) Config {
+	c.InitName = name
+	return c
+}
+
+// InitScheme is the initialisation scheme c uses: InitName, or InitHe when it is empty.
+func (c Config) InitScheme() string {
+	if c.InitName == "" {
+		return InitHe
+	}
+	return c.InitName
+}
+
 // Depth is the number L of hidden layers.
 func (c Config) Depth() int { return len(c.HiddenWidths) }
 
@@ -151,6 +184,9 @@ func (c Config) Validate() error {
 	}
 	if !slices.Contains(ActivationNames, c.ActivationName) {
 		return fmt.Errorf("model config: unknown activation %q (want one of %s)", c.ActivationName, strings.Join(ActivationNames, ", "))
+	}
+	if !slices.Contains(InitNames, c.InitScheme()) {
+		return fmt.Errorf("model config: unknown initialisation %q (want one of %s)", c.InitName, strings.Join(InitNames, ", "))
 	}
 	if !(c.LR > 0) || math.IsInf(c.LR, 0) {
 		return fmt.Errorf("model config: learning rate %v (want a finite value > 0)", c.LR)

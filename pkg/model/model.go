@@ -16,7 +16,7 @@ import (
 // CodeVersion identifies the training code of this package. It is part of the run-cache key:
 // bump it whenever a change alters what training produces (initialisation, optimiser, shuffling,
 // loss, file format), so stale cache entries are not reused.
-const CodeVersion = "model-v1"
+const CodeVersion = "model-v2"
 
 // Random streams (the second PCG word) of the package's random choices, all derived from Config.RandSeed.
 const (
@@ -123,8 +123,11 @@ func (m *Model) Weights(l int) (w, b []float32, in, out int, err error) {
 // from cfg's seed — exactly the weights Train starts from. It is the untrained control of the
 // observer experiments.
 //
-// Initialisation: W ~ U(−a, a) with a = √(6/fan_in) for ReLU (He) and a = √(6/(fan_in+fan_out))
-// for tanh and sigmoid (Glorot); biases are 0.
+// Initialisation (cfg.InitScheme(), see InitHe, InitTorch, InitGlorot): "he" draws W ~ U(−a, a)
+// with a = √(6/fan_in) for ReLU hidden layers and a = √(6/(fan_in+fan_out)) for the logit layer
+// and tanh/sigmoid layers, biases 0; "glorot" uses a = √(6/(fan_in+fan_out)) everywhere, biases 0;
+// "torch" (PyTorch's nn.Linear) draws weights and then biases from U(±1/√fan_in). Layers are drawn
+// in order from one random stream, weights row-major.
 func NewUntrained(cfg Config, numFeatures, numClasses int) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -141,14 +144,25 @@ func NewUntrained(cfg Config, numFeatures, numClasses int) (*Model, error) {
 	for l := 1; l <= m.Depth()+1; l++ {
 		in, out := m.layerSizes(l)
 		a := math.Sqrt(6 / float64(in+out))
-		if cfg.ActivationName == ActivationReLU && l <= m.Depth() {
-			a = math.Sqrt(6 / float64(in))
+		switch cfg.InitScheme() {
+		case InitHe:
+			if cfg.ActivationName == ActivationReLU && l <= m.Depth() {
+				a = math.Sqrt(6 / float64(in))
+			}
+		case InitTorch:
+			a = 1 / math.Sqrt(float64(in))
 		}
 		w := make([]float32, in*out)
 		for i := range w {
 			w[i] = float32((2*rng.Float64() - 1) * a)
 		}
-		m.params = append(m.params, w, make([]float32, out))
+		b := make([]float32, out)
+		if cfg.InitScheme() == InitTorch {
+			for i := range b {
+				b[i] = float32((2*rng.Float64() - 1) * a)
+			}
+		}
+		m.params = append(m.params, w, b)
 	}
 	return m, nil
 }

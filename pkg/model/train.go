@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"time"
 
 	"github.com/denotation-go/denotation/datasets"
@@ -37,6 +38,10 @@ type TrainOptions struct {
 	// Context, if set, stops training between steps when it is cancelled (the last completed
 	// epoch is in CheckpointDir if one is set). Fit then returns the context's error.
 	Context context.Context
+	// EpochSnapshots, with CheckpointDir, also keeps the model of every completed epoch before the
+	// last under CheckpointDir/epochs/epoch-E (see LoadEpoch): the states a study of emergence over
+	// training reads back. TrainCached sets it.
+	EpochSnapshots bool
 	// StockDense uses gomlx's stock gradient of graph.Dot (slow; for benchmarks and tests).
 	// The results agree with the default fast Dense up to float32 rounding.
 	StockDense bool
@@ -276,12 +281,38 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 			tensors.MustConstFlatData[float32](t, func(flat []float32) { copy(dst, flat) })
 		}
 		if opts.CheckpointDir != "" {
+			if opts.EpochSnapshots && epoch < epochs {
+				if err := m.saveLocked(epochDir(opts.CheckpointDir, epoch)); err != nil {
+					return err
+				}
+			}
 			if err := m.saveLocked(opts.CheckpointDir); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// epochDir is the folder of the snapshot of epoch e inside checkpoint folder dir.
+func epochDir(dir string, e int) string {
+	return filepath.Join(dir, "epochs", fmt.Sprintf("epoch-%d", e))
+}
+
+// LoadEpoch returns the model saved in checkpoint folder dir after epoch e: the snapshot kept with
+// TrainOptions.EpochSnapshots, or the folder's own model when it completed exactly e epochs.
+func LoadEpoch(dir string, e int) (*Model, error) {
+	if m, err := Load(dir); err == nil && m.Info.EpochsDone == e {
+		return m, nil
+	}
+	m, err := Load(epochDir(dir, e))
+	if err != nil {
+		return nil, err
+	}
+	if m.Info.EpochsDone != e {
+		return nil, fmt.Errorf("model: %s holds epoch %d, not %d", epochDir(dir, e), m.Info.EpochsDone, e)
+	}
+	return m, nil
 }
 
 // stoppedLocked is the error of training cancelled during epoch (of epochs): it says what is
