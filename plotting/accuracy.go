@@ -13,7 +13,7 @@ import (
 )
 
 // DefaultDecisive is the balanced accuracy at or above which a property counts as captured
-// decisively (DEFINITIONS.md).
+// decisively (docs/definitions.md).
 const DefaultDecisive = 0.99
 
 // AccuracyTable is the held-out balanced accuracy of observers, one per property (row) and layer
@@ -41,6 +41,12 @@ type AccuracyTable struct {
 	// Decisive is the threshold of a decisive capture: cells ≥ Decisive are outlined.
 	// Zero means DefaultDecisive.
 	Decisive float64
+
+	// DecisiveRows, when given (one per property), replaces Decisive row by row: a property whose
+	// threshold depends on what is attainable for it (a ceiling minus a margin). DecisiveLabel then
+	// describes the rule in the x-axis label.
+	DecisiveRows  []float64
+	DecisiveLabel string
 }
 
 // AccuracyMap draws an accuracy table as a heat map: properties down, layers across, each cell
@@ -82,6 +88,16 @@ func AccuracyMap(t AccuracyTable) (*Figure, error) {
 	if math.IsNaN(decisive) || decisive <= 0 || decisive > 1 {
 		return nil, fmt.Errorf("plotting: accuracy map: decisive threshold %v is not in (0, 1]", t.Decisive)
 	}
+	if t.DecisiveRows != nil {
+		if len(t.DecisiveRows) != len(t.Properties) {
+			return nil, fmt.Errorf("plotting: accuracy map: %d decisive thresholds for %d properties", len(t.DecisiveRows), len(t.Properties))
+		}
+		for i, d := range t.DecisiveRows {
+			if math.IsNaN(d) || d <= 0 || d > 1 {
+				return nil, fmt.Errorf("plotting: accuracy map: decisive threshold %v of %q is not in (0, 1]", d, t.Properties[i])
+			}
+		}
+	}
 
 	lo := t.ColorMin
 	if lo == 0 {
@@ -119,7 +135,11 @@ func AccuracyMap(t AccuracyTable) (*Figure, error) {
 			st := base
 			st.Color = textOn(pal[paletteIndex(a, lo, 1, len(pal))])
 			styles = append(styles, st)
-			if a >= decisive {
+			thr := decisive
+			if t.DecisiveRows != nil {
+				thr = t.DecisiveRows[rows-1-r] // grid row r shows property rows-1-r (tableGrid)
+			}
+			if a >= thr {
 				decisiveCells = append(decisiveCells, [2]float64{x, y})
 			}
 		}
@@ -139,6 +159,12 @@ func AccuracyMap(t AccuracyTable) (*Figure, error) {
 		p.Title.Text = "Observer balanced accuracy"
 	}
 	p.X.Label.Text = fmt.Sprintf("outlined: captured decisively (≥ %g)", decisive)
+	if t.DecisiveRows != nil {
+		p.X.Label.Text = "outlined: captured decisively"
+		if t.DecisiveLabel != "" {
+			p.X.Label.Text += " (" + t.DecisiveLabel + ")"
+		}
+	}
 	p.X.Padding, p.Y.Padding = 0, 0
 	colNames := t.Columns
 	if len(colNames) == 0 {

@@ -30,7 +30,7 @@
 //
 // # Conventions
 //
-//   - Hidden layers are numbered from 1 (DEFINITIONS.md). In network heat maps (NetworkGrid,
+//   - Hidden layers are numbered from 1 (docs/definitions.md). In network heat maps (NetworkGrid,
 //     WeightMap) layer 1, nearest the input, is the bottom row, labelled "layer 1"; neurons are
 //     0-based columns. Narrower layers are padded with NaN cells drawn in PaddingColor (light grey,
 //     lighter than the palette's zero).

@@ -1,6 +1,6 @@
 // Package denotation finds the label sets that single hidden neurons denote, tests them for
 // significance, and aggregates them across seeds, depths and training epochs (Allen 2021,
-// "Neural Networks and Denotation"; definitions in shared/DEFINITIONS.md).
+// "Neural Networks and Denotation"; definitions in docs/definitions.md).
 //
 // # Definitions
 //

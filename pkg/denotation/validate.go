@@ -41,7 +41,8 @@ type Validation struct {
 //
 // The result has the shape of a Scan result on heldOut, so that everything that counts denoting
 // neurons works on it unchanged: a neuron's Denotations are its validated denotations (smallest
-// set first) with their scores recomputed on heldOut, LowerBound set, and p/q values cleared; its
+// set first) with their scores recomputed on heldOut and LowerBound set (p and q values, when the
+// selection scan ran permutations, are the selection scan's); its
 // Best is its selection best property re-scored on heldOut (nil for a neuron constant on the
 // selection split). Result.Validation records the selection. A neuron that denotes on the
 // selection split can only lose denotations here: selection data ≠ evaluation data.
@@ -97,31 +98,59 @@ func Validate(sel *Result, heldOut *model.Activations, opt ValidateOptions) (*Re
 		ol := LayerResult{Layer: sl.Layer, Depth: sl.Depth, Width: sl.Width, Neurons: make([]NeuronResult, sl.Width)}
 		for j := range sl.Neurons {
 			sn := &sl.Neurons[j]
-			on := NeuronResult{Layer: sn.Layer, Neuron: sn.Neuron, Constant: sn.Constant}
 			if len(sn.Denotations) > 0 {
 				out.Validation.SelectedDenoting++
 				out.Validation.SelectedDenotations += len(sn.Denotations)
 			}
-			if sn.Constant || sn.Best == nil {
-				ol.Neurons[j] = on
-				continue
-			}
-			vals := hl.Neuron(j)
-			for _, d := range sn.Denotations {
-				p := heldOutProperty(vals, heldOut.Labels, d.Labels, d.Threshold, counts, above, lb)
-				if p.MinClassFraction >= opt.Tau {
-					v := d
-					v.Property = p
-					on.Denotations = append(on.Denotations, v)
-				}
-			}
-			best := heldOutProperty(vals, heldOut.Labels, sn.Best.Labels, sn.Best.Threshold, counts, above, lb)
-			on.Best = &best
-			ol.Neurons[j] = on
+			ol.Neurons[j] = validateNeuron(sn, hl.Neuron(j), heldOut.Labels, counts, above, lb, opt.Tau)
 		}
 		out.Layers[li] = ol
 	}
 	return out, nil
+}
+
+// validateNeuron judges the selection result sn of one neuron on its held-out values.
+func validateNeuron(sn *NeuronResult, vals []float32, labels, counts, above []int, lb *lowerBounds, tau float64) NeuronResult {
+	on := NeuronResult{Layer: sn.Layer, Neuron: sn.Neuron, Constant: sn.Constant}
+	if sn.Constant || sn.Best == nil {
+		return on
+	}
+	for _, d := range sn.Denotations {
+		p := heldOutProperty(vals, labels, d.Labels, d.Threshold, counts, above, lb)
+		if p.MinClassFraction >= tau {
+			v := d
+			p.PValue, p.QValue = d.PValue, d.QValue // the selection scan's test, if it ran one
+			v.Property = p
+			on.Denotations = append(on.Denotations, v)
+		}
+	}
+	best := heldOutProperty(vals, labels, sn.Best.Labels, sn.Best.Threshold, counts, above, lb)
+	on.Best = &best
+	return on
+}
+
+// ValidateNeuron judges one neuron's selection scan sel (ScanNeuron on the selection samples) on
+// its held-out values and labels in [0, k), as Validate does for every neuron of a scan.
+func ValidateNeuron(sel NeuronResult, vals []float32, labels []int, k int, tau, level float64) (NeuronResult, error) {
+	if err := checkTau(tau); err != nil {
+		return NeuronResult{}, err
+	}
+	if len(vals) != len(labels) || len(vals) == 0 {
+		return NeuronResult{}, fmt.Errorf("denotation: %d held-out values for %d labels", len(vals), len(labels))
+	}
+	counts := make([]int, k)
+	for _, y := range labels {
+		if y < 0 || y >= k {
+			return NeuronResult{}, fmt.Errorf("denotation: held-out label %d outside [0, %d)", y, k)
+		}
+		counts[y]++
+	}
+	for c, n := range counts {
+		if n == 0 {
+			return NeuronResult{}, fmt.Errorf("denotation: class %d has no held-out sample", c)
+		}
+	}
+	return validateNeuron(&sel, vals, labels, counts, make([]int, k), newLowerBounds(counts, level), tau), nil
 }
 
 // heldOutProperty scores "label ∈ S iff value > t" on held-out values.

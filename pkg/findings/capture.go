@@ -2,8 +2,11 @@ package findings
 
 import (
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 
+	"github.com/denotation-go/denotation/pkg/model"
 	"github.com/denotation-go/denotation/pkg/observer"
 	"github.com/denotation-go/denotation/pkg/property"
 	"github.com/denotation-go/denotation/plotting"
@@ -16,9 +19,16 @@ type CaptureOptions struct {
 	Properties string
 	// Kinds are the observer types compared on the named properties (default linear, MLP, single neuron).
 	Kinds []observer.Kind
-	// Decisive is the held-out balanced accuracy at or above which a property counts as captured
-	// decisively (default 0.99).
+	// Margin is how far below its ceiling (the object model's own balanced accuracy on the property)
+	// an observer's held-out balanced accuracy may be for the property to count as captured
+	// decisively (default 0.01).
+	Margin float64
+	// Decisive is an absolute held-out balanced accuracy reported beside the ceiling-relative
+	// verdict (default 0.99).
 	Decisive float64
+	// ValidationFraction is the part of the observers' training samples held out to choose each
+	// property's best layer (default 0.2; the test split is never used to choose).
+	ValidationFraction float64
 	// AllSubsets also fits a linear observer for every label-subset split (2^(K−1) − 1 of them) at
 	// every layer, on the trained and the untrained model (default true; set SkipSubsets to turn off).
 	SkipSubsets bool
@@ -37,6 +47,12 @@ func (o CaptureOptions) withDefaults() CaptureOptions {
 	}
 	if o.Decisive == 0 {
 		o.Decisive = 0.99
+	}
+	if o.Margin == 0 {
+		o.Margin = 0.01
+	}
+	if o.ValidationFraction == 0 {
+		o.ValidationFraction = 0.2
 	}
 	if o.ControlRepeats == 0 {
 		o.ControlRepeats = 3
@@ -58,7 +74,21 @@ type CaptureRow struct {
 	// BalancedAccuracy is the held-out balanced accuracy, the score Decisive is judged on.
 	BalancedAccuracy float64 `json:"balanced_accuracy"`
 	AUC              float64 `json:"auc"`
+	// Ceiling is the object model's own held-out balanced accuracy on the property (its predicted
+	// class ∈ S against the true class ∈ S): what an observer can be expected to reach. Decisive is
+	// BalancedAccuracy ≥ Ceiling − Margin; DecisiveAbsolute is BalancedAccuracy ≥ the absolute level.
+	Ceiling          float64 `json:"ceiling"`
 	Decisive         bool    `json:"decisive"`
+	DecisiveAbsolute bool    `json:"decisive_absolute"`
+	// Confident is the fraction of test samples whose observer probability lies outside
+	// [0.05, 0.95] (linear and MLP observers).
+	Confident *float64 `json:"confident,omitempty"`
+	// ValidationBalancedAccuracy is the linear observer's balanced accuracy on the validation part
+	// of the training samples, fitted on the rest: what the best layer is chosen by.
+	ValidationBalancedAccuracy *float64 `json:"validation_balanced_accuracy,omitempty"`
+	// ShuffledBalancedAccuracy is the linear observer trained on shuffled training labels
+	// (the shuffled-label control; ≈ 0.5 when the fit cannot memorise).
+	ShuffledBalancedAccuracy *float64 `json:"shuffled_balanced_accuracy,omitempty"`
 	// UntrainedBalancedAccuracy is the same observer on the untrained model of the same architecture.
 	UntrainedBalancedAccuracy float64 `json:"untrained_balanced_accuracy"`
 	// ControlTaskAccuracy is the mean test accuracy of the same observer on control tasks (random
@@ -73,6 +103,8 @@ type SubsetCapture struct {
 	Labels          string  `json:"labels"`
 	Size            int     `json:"size"`
 	LabelProportion float64 `json:"label_proportion"`
+	// Ceiling is the object model's own balanced accuracy on the split.
+	Ceiling float64 `json:"ceiling"`
 	// BalancedAccuracy[ℓ-1] on layer ℓ of the trained model, Untrained[ℓ-1] on the untrained one.
 	BalancedAccuracy []float64 `json:"balanced_accuracy"`
 	Untrained        []float64 `json:"untrained"`
@@ -93,11 +125,37 @@ type SizeSummary struct {
 	UntrainedFractionDecisive float64 `json:"untrained_fraction_decisive"`
 }
 
+// CaptureVerdict is F1's verdict on one named property: its best layer, chosen on the validation
+// part of the training samples by the linear observer, and the held-out scores there.
+type CaptureVerdict struct {
+	Property string `json:"property"`
+	Labels   string `json:"labels"`
+	// Layer is the chosen layer (1 … L; 0 = all hidden layers together).
+	Layer            int     `json:"layer"`
+	Validation       float64 `json:"validation_balanced_accuracy"`
+	BalancedAccuracy float64 `json:"balanced_accuracy"`
+	Ceiling          float64 `json:"ceiling"`
+	// Gap is Ceiling − BalancedAccuracy.
+	Gap              float64 `json:"gap"`
+	Decisive         bool    `json:"decisive"`
+	DecisiveAbsolute bool    `json:"decisive_absolute"`
+	Confident        float64 `json:"confident"`
+	Untrained        float64 `json:"untrained_balanced_accuracy"`
+	Shuffled         float64 `json:"shuffled_balanced_accuracy"`
+}
+
 // CaptureResult is F1: which properties observers capture decisively, at which layer, with which
-// observer, against the untrained-model and control-task baselines.
+// observer, against the ceiling the object model itself reaches and the untrained-model,
+// shuffled-label and control-task baselines.
 type CaptureResult struct {
+	// Margin is the allowed distance below the ceiling; Decisive the absolute level reported beside.
+	Margin   float64 `json:"margin"`
 	Decisive float64 `json:"decisive"`
 	Layers   []int   `json:"layers"`
+	// Verdicts has one entry per named property (linear observer at the validation-chosen layer).
+	Verdicts []CaptureVerdict `json:"verdicts"`
+	// ValidationSamples is the number of training samples held out to choose the layers.
+	ValidationSamples int `json:"validation_samples"`
 	// Named are the named properties × (each layer, all layers) × observer kinds.
 	Named []CaptureRow `json:"named"`
 	// Subsets are all label-subset splits (empty with SkipSubsets), and BySize their summary.
@@ -138,31 +196,31 @@ func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 		return nil, err
 	}
 	L := len(sub.Train.Layers)
-	res := &CaptureResult{Decisive: opt.Decisive}
+	res := &CaptureResult{Decisive: opt.Decisive, Margin: opt.Margin}
 	for l := 1; l <= L; l++ {
 		res.Layers = append(res.Layers, l)
 	}
-	sels := []struct {
+	type selection struct {
 		layer int
 		sel   observer.Selection
-	}{}
-	for l := 1; l <= L; l++ {
-		sels = append(sels, struct {
-			layer int
-			sel   observer.Selection
-		}{l, observer.Layer(l)})
 	}
-	sels = append(sels, struct {
-		layer int
-		sel   observer.Selection
-	}{0, observer.AllLayers()})
-
+	var sels []selection
+	for l := 1; l <= L; l++ {
+		sels = append(sels, selection{l, observer.Layer(l)})
+	}
+	sels = append(sels, selection{0, observer.AllLayers()})
+	fitPart, valPart := splitActivations(sub.Train, opt.ValidationFraction, opt.Seed)
+	res.ValidationSamples = valPart.N
 	for _, s := range sels {
 		f, err := observer.NewFeatures(sub.Train, sub.Test, s.sel)
 		if err != nil {
 			return nil, err
 		}
 		fu, err := observer.NewFeatures(ctl.Train, ctl.Test, s.sel)
+		if err != nil {
+			return nil, err
+		}
+		fv, err := observer.NewFeatures(fitPart, valPart, s.sel)
 		if err != nil {
 			return nil, err
 		}
@@ -174,8 +232,23 @@ func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 		if err != nil {
 			return nil, err
 		}
+		tsv, err := fv.LabelTargets(props)
+		if err != nil {
+			return nil, err
+		}
+		lin := observer.Options{Kind: observer.Linear, Balanced: true}
+		val, err := observer.FitMany(fv, tsv, lin)
+		if err != nil {
+			return nil, fmt.Errorf("F1 validation observers, layer %d: %w", s.layer, err)
+		}
+		shuf := lin
+		shuf.Control = observer.Control{Kind: observer.ShuffledLabels, Seed: opt.Seed, Repeats: 1}
+		shuffled, err := observer.FitMany(f, ts, shuf)
+		if err != nil {
+			return nil, fmt.Errorf("F1 shuffled-label observers, layer %d: %w", s.layer, err)
+		}
 		for _, kind := range opt.Kinds {
-			o := observer.Options{Kind: kind, Seed: opt.Seed}
+			o := observer.Options{Kind: kind, Seed: opt.Seed, Balanced: true}
 			ou := o
 			if kind == observer.Linear {
 				o.Control = observer.Control{Kind: observer.Task, Seed: opt.Seed, Repeats: opt.ControlRepeats}
@@ -189,18 +262,25 @@ func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 				return nil, fmt.Errorf("F1 %s observers on the untrained model, layer %d: %w", kind, s.layer, err)
 			}
 			for i, r := range trained {
+				ceiling := Ceiling(sub.Eval, props[i].Set)
 				row := CaptureRow{Property: props[i].Name(), Labels: props[i].Labels(), LabelProportion: props[i].LabelProportion(),
 					Layer: s.layer, Observer: kind, TestAccuracy: r.TestAccuracy, BalancedAccuracy: r.BalancedAccuracy, AUC: r.AUC,
-					Decisive: r.BalancedAccuracy >= opt.Decisive, UntrainedBalancedAccuracy: untrained[i].BalancedAccuracy}
+					Ceiling: ceiling, Decisive: r.BalancedAccuracy >= ceiling-opt.Margin, DecisiveAbsolute: r.BalancedAccuracy >= opt.Decisive,
+					Confident: r.Confident, UntrainedBalancedAccuracy: untrained[i].BalancedAccuracy}
 				if r.Control != nil {
 					row.ControlTaskAccuracy, row.Selectivity = r.Control.TestAccuracy, r.Control.Selectivity
+				}
+				if kind == observer.Linear {
+					v, sh := val[i].BalancedAccuracy, shuffled[i].Control.BalancedAccuracy
+					row.ValidationBalancedAccuracy, row.ShuffledBalancedAccuracy = &v, &sh
 				}
 				res.Named = append(res.Named, row)
 			}
 		}
 	}
+	res.Verdicts = verdicts(res, props)
 	if !opt.SkipSubsets {
-		if err := captureSubsets(sub, ctl, res); err != nil {
+		if err := captureSubsets(sub, ctl, res, opt.Margin); err != nil {
 			return nil, err
 		}
 	}
@@ -210,14 +290,15 @@ func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 	return res, nil
 }
 
-// captureSubsets fits a linear observer for every split at every layer, on sub and on ctl.
-func captureSubsets(sub, ctl *Subject, res *CaptureResult) error {
+// captureSubsets fits a (class-balanced) linear observer for every split at every layer, on sub
+// and on ctl; a split is captured decisively within margin of its own ceiling.
+func captureSubsets(sub, ctl *Subject, res *CaptureResult, margin float64) error {
 	splits := sub.Vocab.Splits()
 	L := len(res.Layers)
 	res.Subsets = make([]SubsetCapture, len(splits))
 	for i, p := range splits {
 		res.Subsets[i] = SubsetCapture{Labels: p.Labels(), Size: p.Set.Len(), LabelProportion: p.LabelProportion(),
-			BalancedAccuracy: make([]float64, L), Untrained: make([]float64, L)}
+			Ceiling: Ceiling(sub.Eval, p.Set), BalancedAccuracy: make([]float64, L), Untrained: make([]float64, L)}
 	}
 	res.DecisiveSubsets = make([]int, L)
 	res.DecisiveSubsetsUntrained = make([]int, L)
@@ -231,19 +312,20 @@ func captureSubsets(sub, ctl *Subject, res *CaptureResult) error {
 			if err != nil {
 				return err
 			}
-			rs, err := observer.FitMany(f, ts, observer.Options{Kind: observer.Linear})
+			rs, err := observer.FitMany(f, ts, observer.Options{Kind: observer.Linear, Balanced: true})
 			if err != nil {
 				return fmt.Errorf("F1 subset observers, layer %d: %w", l, err)
 			}
 			for i, r := range rs {
+				decisive := r.BalancedAccuracy >= res.Subsets[i].Ceiling-margin
 				if which == 0 {
 					res.Subsets[i].BalancedAccuracy[li] = r.BalancedAccuracy
-					if r.BalancedAccuracy >= res.Decisive {
+					if decisive {
 						res.DecisiveSubsets[li]++
 					}
 				} else {
 					res.Subsets[i].Untrained[li] = r.BalancedAccuracy
-					if r.BalancedAccuracy >= res.Decisive {
+					if decisive {
 						res.DecisiveSubsetsUntrained[li]++
 					}
 				}
@@ -263,10 +345,10 @@ func captureSubsets(sub, ctl *Subject, res *CaptureResult) error {
 			s.MeanBalanced += sc.BalancedAccuracy[li]
 			s.UntrainedMeanBalanced += sc.Untrained[li]
 			s.MinBalanced = min(s.MinBalanced, sc.BalancedAccuracy[li])
-			if sc.BalancedAccuracy[li] >= res.Decisive {
+			if sc.BalancedAccuracy[li] >= sc.Ceiling-res.Margin {
 				s.FractionDecisive++
 			}
-			if sc.Untrained[li] >= res.Decisive {
+			if sc.Untrained[li] >= sc.Ceiling-res.Margin {
 				s.UntrainedFractionDecisive++
 			}
 		}
@@ -288,6 +370,117 @@ func captureSubsets(sub, ctl *Subject, res *CaptureResult) error {
 	return nil
 }
 
+// Ceiling is the object model's own held-out balanced accuracy on the property "label ∈ S": its
+// predicted class ∈ S against the true class ∈ S, from the confusion matrix of ev.
+func Ceiling(ev *model.Evaluation, set property.LabelSet) float64 {
+	var tp, pos, tn, neg int
+	for k, row := range ev.Confusion {
+		for j, n := range row {
+			switch in, pin := set.Contains(k), set.Contains(j); {
+			case in:
+				pos += n
+				if pin {
+					tp += n
+				}
+			default:
+				neg += n
+				if !pin {
+					tn += n
+				}
+			}
+		}
+	}
+	if pos == 0 || neg == 0 {
+		return math.NaN()
+	}
+	return 0.5 * (float64(tp)/float64(pos) + float64(tn)/float64(neg))
+}
+
+// splitActivations splits a into a fitting part and a validation part holding a fraction frac of
+// every class's samples (a seeded shuffle within each class; order kept within each part).
+func splitActivations(a *model.Activations, frac float64, seed uint64) (fit, val *model.Activations) {
+	byClass := map[int][]int{}
+	for i, y := range a.Labels {
+		byClass[y] = append(byClass[y], i)
+	}
+	inVal := make([]bool, a.N)
+	r := rand.New(rand.NewPCG(seed, 0x56414c))
+	for c := 0; c < a.NumClasses; c++ {
+		idx := byClass[c]
+		perm := r.Perm(len(idx))
+		for _, p := range perm[:int(math.Round(frac*float64(len(idx))))] {
+			inVal[idx[p]] = true
+		}
+	}
+	var fi, vi []int
+	for i, v := range inVal {
+		if v {
+			vi = append(vi, i)
+		} else {
+			fi = append(fi, i)
+		}
+	}
+	return rowsOf(a, fi), rowsOf(a, vi)
+}
+
+// rowsOf returns the activations of the samples idx of a.
+func rowsOf(a *model.Activations, idx []int) *model.Activations {
+	out := &model.Activations{N: len(idx), NumClasses: a.NumClasses, Labels: make([]int, len(idx))}
+	for i, j := range idx {
+		out.Labels[i] = a.Labels[j]
+	}
+	for _, l := range a.Layers {
+		nl := model.LayerActivations{Layer: l.Layer, Depth: l.Depth, Width: l.Width, Post: make([]float32, len(idx)*l.Width)}
+		for i, j := range idx {
+			copy(nl.Post[i*l.Width:(i+1)*l.Width], l.Post[j*l.Width:(j+1)*l.Width])
+		}
+		out.Layers = append(out.Layers, nl)
+	}
+	return out
+}
+
+// verdicts picks, for each named property, the layer whose linear observer scores best on the
+// validation part (ties: the lowest layer, "all layers" last) and reads its held-out scores.
+func verdicts(res *CaptureResult, props []property.LabelProperty) []CaptureVerdict {
+	var out []CaptureVerdict
+	for _, p := range props {
+		var best *CaptureRow
+		for i := range res.Named {
+			row := &res.Named[i]
+			if row.Property != p.Name() || row.Observer != observer.Linear || row.ValidationBalancedAccuracy == nil {
+				continue
+			}
+			if best == nil || *row.ValidationBalancedAccuracy > *best.ValidationBalancedAccuracy {
+				best = row
+			}
+		}
+		if best == nil {
+			continue
+		}
+		v := CaptureVerdict{Property: best.Property, Labels: best.Labels, Layer: best.Layer, Validation: *best.ValidationBalancedAccuracy,
+			BalancedAccuracy: best.BalancedAccuracy, Ceiling: best.Ceiling, Gap: best.Ceiling - best.BalancedAccuracy,
+			Decisive: best.Decisive, DecisiveAbsolute: best.DecisiveAbsolute, Untrained: best.UntrainedBalancedAccuracy}
+		if best.Confident != nil {
+			v.Confident = *best.Confident
+		}
+		if best.ShuffledBalancedAccuracy != nil {
+			v.Shuffled = *best.ShuffledBalancedAccuracy
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// ceilingOf is the ceiling of a named property (NaN if unknown).
+func (r *CaptureResult) ceilingOf(prop string) float64 {
+	for _, row := range r.Named {
+		if row.Property == prop {
+			return row.Ceiling
+		}
+	}
+	return math.NaN()
+}
+
 // Row returns the named row for (property, layer, kind), or nil.
 func (r *CaptureResult) Row(prop string, layer int, kind observer.Kind) *CaptureRow {
 	for i := range r.Named {
@@ -299,20 +492,6 @@ func (r *CaptureResult) Row(prop string, layer int, kind observer.Kind) *Capture
 	return nil
 }
 
-// DecisiveNamed lists the named properties captured decisively by some observer at some layer,
-// with the first layer (1 … L; 0 = only with all layers) where that happens.
-func (r *CaptureResult) DecisiveNamed() map[string]int {
-	out := map[string]int{}
-	for _, row := range r.Named {
-		if !row.Decisive {
-			continue
-		}
-		if first, ok := out[row.Property]; !ok || (row.Layer != 0 && (first == 0 || row.Layer < first)) {
-			out[row.Property] = row.Layer
-		}
-	}
-	return out
-}
 
 func (r *CaptureResult) draw(props []property.LabelProperty, kinds []observer.Kind) error {
 	cols := make([]string, 0, len(r.Layers)+1)
@@ -343,8 +522,17 @@ func (r *CaptureResult) draw(props []property.LabelProperty, kinds []observer.Ki
 				}
 			}
 		}
+		// Trained observers score 0.9–1: a scale from 0.5 would paint them all the same near-white.
+		// The untrained control keeps the full scale from chance (0.5).
+		lo, rule, thr := 0.9, fmt.Sprintf("within %g of the model's own accuracy on the property", r.Margin), make([]float64, len(props))
+		for i, p := range props {
+			thr[i] = math.Max(math.Min(r.ceilingOf(p.Name())-r.Margin, 1), 1e-9)
+		}
+		if untrained {
+			lo = 0.5
+		}
 		return plotting.AccuracyMap(plotting.AccuracyTable{Title: title, Properties: names, Accuracy: acc, Columns: cols,
-			ColorMin: 0.5, Decisive: r.Decisive})
+			ColorMin: lo, DecisiveRows: thr, DecisiveLabel: rule})
 	}
 	var figs []*plotting.Figure
 	for _, k := range kinds {

@@ -459,6 +459,7 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 		return nil, err
 	}
 	res := &ReplicationResult{Setup: s, Seeds: slices.Clone(seeds), Options: opt}
+	sel := selectionSplit(data.Train, s.ObserveTrain, s.SubsetSeed)
 	var runs, ctl []denotation.Run
 	for _, seed := range seeds {
 		cfg := s.Model.Seed(seed)
@@ -470,7 +471,7 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 		if err != nil {
 			return nil, err
 		}
-		r, err := scanModel(m, data.Test, opt)
+		r, err := scanModel(m, sel, data.Test, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -478,7 +479,7 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 		if err != nil {
 			return nil, err
 		}
-		ur, err := scanModel(u, data.Test, opt)
+		ur, err := scanModel(u, sel, data.Test, opt)
 		if err != nil {
 			return nil, err
 		}
@@ -541,13 +542,19 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 	return res, nil
 }
 
-// scanModel records m's post-activations on split and scans them.
-func scanModel(m *model.Model, split *datasets.Split, opt denotation.Options) (*denotation.Result, error) {
-	acts, err := m.Capture(split, false)
+// scanModel records m's post-activations on the selection and the held-out split and returns the
+// validated denotations at opt.Tau: chosen on sel (with opt's permutation test, if any), judged on
+// held (denotation.Validate).
+func scanModel(m *model.Model, sel, held *datasets.Split, opt denotation.Options) (*denotation.Result, error) {
+	obs, err := observe(m, sel, held)
 	if err != nil {
 		return nil, err
 	}
-	return denotation.Scan(acts, opt)
+	r, err := denotation.Scan(obs.Sel, opt)
+	if err != nil {
+		return nil, err
+	}
+	return denotation.Validate(r, obs.Test, denotation.ValidateOptions{Tau: opt.Tau})
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,7 +590,9 @@ type EmergenceResult struct {
 // EmergenceOverTraining follows ONE training run of the setup's model: it scans the model at
 // initialisation and after every epoch, continuing the same run (model.Model.Fit), so the
 // learning-rate schedule is the one of the full run and the last snapshot is the model Prepare
-// trains. Snapshots are kept in the run cache (under snapshots/), so a second call only rescans.
+// trains. It reads the snapshots the run cache keeps beside a model (model.LoadEpoch), else keeps
+// its own in the run cache (under snapshots/), so a second call only rescans. Denotations are
+// validated (selected on the training split, judged on the test split).
 func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions) (*EmergenceResult, error) {
 	if opts == nil {
 		opts = &PrepareOptions{}
@@ -603,12 +612,15 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 		return nil, err
 	}
 	res := &EmergenceResult{Setup: s, Options: opt}
+	sel := selectionSplit(data.Train, s.ObserveTrain, s.SubsetSeed)
 	topt := &model.TrainOptions{Progress: opts.Progress, Context: opts.Context}
 	for e := 0; e <= cfg.NumEpochs; e++ {
 		ep := EmergenceEpoch{Epoch: e}
 		if e > 0 {
 			dir := filepath.Join(snapRoot, fmt.Sprintf("epoch-%d", e))
-			if c, err := model.Load(dir); err == nil && c.Info.EpochsDone == e && reflect.DeepEqual(c.Config, cfg) && c.NumFeatures == m.NumFeatures && c.NumClasses == m.NumClasses {
+			if c, err := model.LoadEpoch(entry, e); err == nil && reflect.DeepEqual(c.Config, cfg) && c.NumFeatures == m.NumFeatures && c.NumClasses == m.NumClasses {
+				m, ep.Cached = c, true // the run cache's own snapshot (model.TrainOptions.EpochSnapshots)
+			} else if c, err := model.Load(dir); err == nil && c.Info.EpochsDone == e && reflect.DeepEqual(c.Config, cfg) && c.NumFeatures == m.NumFeatures && c.NumClasses == m.NumClasses {
 				m, ep.Cached = c, true
 			} else {
 				if err := m.Fit(data.Train, e, topt); err != nil {
@@ -627,7 +639,7 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 			return nil, err
 		}
 		ep.TestAccuracy, ep.TestLoss = ev.Accuracy, ev.Loss
-		r, err := scanModel(m, data.Test, opt)
+		r, err := scanModel(m, sel, data.Test, opt)
 		if err != nil {
 			return nil, err
 		}

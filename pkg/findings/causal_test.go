@@ -81,7 +81,7 @@ func TestReplicationAndEmergence(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, _ := denotation.Scan(sub.Test, opt)
+	scan, _, _ := validatedScan(sub.Train, sub.Test, opt.Tau)
 	if rep.Report.NumRuns != 2 || len(rep.Denoting) != 2 || rep.Denoting[0] != scan.NumDenoting() ||
 		math.Abs(rep.TestAccuracy[0]-sub.Eval.Accuracy) > 1e-12 {
 		t.Fatalf("replication %+v; seed 1 has %d denoting neurons, accuracy %v", rep, scan.NumDenoting(), sub.Eval.Accuracy)

@@ -3,10 +3,12 @@ package findings
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 
 	"github.com/denotation-go/denotation/pkg/denotation"
+	"github.com/denotation-go/denotation/pkg/model"
 	"github.com/denotation-go/denotation/plotting"
 )
 
@@ -33,6 +35,9 @@ type DenotationRow struct {
 	// without permutations).
 	PValue *float64 `json:"p_value"`
 	QValue *float64 `json:"q_value"`
+	// LowerBound is the smallest per-class one-sided 95% Clopper–Pearson lower bound of the
+	// fraction on the correct side, on the test split (nil for an unvalidated scan).
+	LowerBound *float64 `json:"lower_bound,omitempty"`
 	// Property is true for the smallest set the neuron denotes: the neuron's property.
 	Property bool `json:"property"`
 }
@@ -59,9 +64,10 @@ type ScanSummary struct {
 	MeanBestScore denotation.Num `json:"mean_best_score"`
 }
 
-// DenotationResult is F3: every label set a single hidden neuron denotes on the held-out
-// (test) split, with permutation p-values and BH q-values when asked for, and the same scan on
-// the untrained control of the same architecture.
+// DenotationResult is F3: every label set a single hidden neuron denotes, validated — chosen on
+// the training-split activations the observers use (the selection samples) and judged on the
+// held-out test split — with the same measurement on the untrained control of the same
+// architecture and on shuffled labels.
 type DenotationResult struct {
 	Setup        Setup              `json:"setup"`
 	Architecture string             `json:"architecture"`
@@ -71,9 +77,17 @@ type DenotationResult struct {
 	TestAccuracy float64            `json:"test_accuracy"`
 	// Tested is the size of the Benjamini–Hochberg family (0 without permutations).
 	Tested int `json:"tested"`
-	// Trained and Untrained summarise the two scans.
+	// SelectionSamples is the number of training samples the sets and thresholds were chosen on.
+	SelectionSamples int `json:"selection_samples"`
+	// Selected summarises the selection scan (before validation): how many neurons denote on the
+	// samples their sets were chosen on.
+	Selected ScanSummary `json:"selected"`
+	// Trained and Untrained summarise the validated scans of the model and its untrained control;
+	// Shuffled the validated scan of the model with the labels of both splits shuffled (seeded by
+	// Options.Seed): a denotation that survives it would be an artefact of the procedure.
 	Trained   ScanSummary `json:"trained"`
 	Untrained ScanSummary `json:"untrained"`
+	Shuffled  ScanSummary `json:"shuffled"`
 	// Denotations lists every denotation of the trained model (by layer, neuron, smallest set
 	// first); UntrainedDenotations those of the untrained control.
 	Denotations          []DenotationRow `json:"denotations"`
@@ -86,16 +100,27 @@ type DenotationResult struct {
 	Figure *plotting.Figure `json:"-"`
 }
 
-// Denotations scans every hidden neuron of the subject for the label sets it denotes on the
-// subject's test-split activations (denotation.Scan, exact over all 2^K − 2 sets), with
-// opt.Permutations label permutations for p-values and Benjamini–Hochberg q-values, and does the
-// same on the untrained control (sub.Untrained(), same architecture and initialisation seed,
-// same samples).
+// Denotations finds every label set each hidden neuron of the subject denotes, validated: the
+// exact scan (denotation.Scan, all 2^K − 2 sets) runs on the subject's training-split activations
+// (sub.Train, the selection samples) and each (S, t) it finds is kept when it holds on the test
+// split (sub.Test) at the same threshold (denotation.Validate). With opt.Permutations > 0 the
+// selection scan also computes permutation p-values and Benjamini–Hochberg q-values: on thousands
+// of samples they are minimal for every trained neuron that comes near denoting, so they only show
+// that the neuron depends on the label. The same is done on the untrained control
+// (sub.Untrained(), same architecture and initialisation seed, same samples) and with the labels
+// of both splits shuffled.
 func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error) {
-	if sub == nil || sub.Test == nil {
+	if sub == nil || sub.Test == nil || sub.Train == nil {
 		return nil, fmt.Errorf("denotations: no subject")
 	}
-	scan, err := denotation.Scan(sub.Test, opt)
+	validated := func(sel, held *model.Activations) (v, s *denotation.Result, err error) {
+		if s, err = denotation.Scan(sel, opt); err != nil {
+			return nil, nil, err
+		}
+		v, err = denotation.Validate(s, held, denotation.ValidateOptions{Tau: opt.Tau})
+		return v, s, err
+	}
+	scan, sel, err := validated(sub.Train, sub.Test)
 	if err != nil {
 		return nil, err
 	}
@@ -103,23 +128,33 @@ func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error
 	if err != nil {
 		return nil, err
 	}
-	uscan, err := denotation.Scan(ctl.Test, opt)
+	uscan, _, err := validated(ctl.Train, ctl.Test)
+	if err != nil {
+		return nil, err
+	}
+	sopt := opt
+	sopt.Permutations = 0
+	shufSel, err := denotation.Scan(shuffledLabels(sub.Train, opt.Seed), sopt)
+	if err != nil {
+		return nil, err
+	}
+	shuf, err := denotation.Validate(shufSel, shuffledLabels(sub.Test, opt.Seed+1), denotation.ValidateOptions{Tau: opt.Tau})
 	if err != nil {
 		return nil, err
 	}
 	names := sub.Data.ClassNames
 	res := &DenotationResult{Setup: sub.Setup, Architecture: sub.Model.Architecture(), Options: opt,
-		ClassNames: names, TestSamples: sub.Test.N, TestAccuracy: sub.Eval.Accuracy, Tested: scan.Tested,
-		Trained: summarizeScan(scan), Untrained: summarizeScan(uscan),
+		ClassNames: names, TestSamples: sub.Test.N, TestAccuracy: sub.Eval.Accuracy, Tested: sel.Tested,
+		SelectionSamples: sub.Train.N, Selected: summarizeScan(sel),
+		Trained: summarizeScan(scan), Untrained: summarizeScan(uscan), Shuffled: summarizeScan(shuf),
 		Denotations: denotationRows(scan, names), UntrainedDenotations: denotationRows(uscan, names),
 		Scan: scan, UntrainedScan: uscan}
-	series := []plotting.CountSeries{{Name: "trained", Counts: ints2floats(res.Trained.DenotingPerLayer)}}
-	if opt.Permutations > 0 {
-		series = append(series, plotting.CountSeries{Name: fmt.Sprintf("trained, q ≤ %g", SignificanceLevel),
-			Counts: ints2floats(res.Trained.SignificantPerLayer)})
-	}
-	series = append(series, plotting.CountSeries{Name: "untrained", Counts: ints2floats(res.Untrained.DenotingPerLayer), Control: true})
-	title := fmt.Sprintf("Denoting neurons per layer (τ = %g, %d test samples)", opt.Tau, sub.Test.N)
+	series := []plotting.CountSeries{
+		{Name: "selected on the training split", Counts: ints2floats(res.Selected.DenotingPerLayer)},
+		{Name: "validated on the test split", Counts: ints2floats(res.Trained.DenotingPerLayer)}}
+	series = append(series, plotting.CountSeries{Name: "untrained (validated)", Counts: ints2floats(res.Untrained.DenotingPerLayer), Control: true},
+		plotting.CountSeries{Name: "shuffled labels (validated)", Counts: ints2floats(res.Shuffled.DenotingPerLayer), Control: true})
+	title := fmt.Sprintf("Denoting neurons per layer (τ = %g; selected on %d training, judged on %d test samples)", opt.Tau, sub.Train.N, sub.Test.N)
 	if res.Figure, err = plotting.DenotationCounts(title, series...); err != nil {
 		return nil, err
 	}
@@ -202,7 +237,7 @@ func denotationRows(r *denotation.Result, names []string) []DenotationRow {
 func rowOf(d denotation.Denotation, names []string) DenotationRow {
 	return DenotationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: slices.Clone(d.Labels), Classes: classNames(d.Labels, names),
 		LabelProportion: d.LabelProportion, Threshold: d.Threshold, ThresholdLow: d.ThresholdLow, ThresholdHigh: d.ThresholdHigh,
-		MinClassFraction: d.MinClassFraction, BalancedAccuracy: d.BalancedAccuracy, PValue: d.PValue, QValue: d.QValue}
+		MinClassFraction: d.MinClassFraction, BalancedAccuracy: d.BalancedAccuracy, PValue: d.PValue, QValue: d.QValue, LowerBound: d.LowerBound}
 }
 
 // classNames spells out a label set.
@@ -225,6 +260,16 @@ func setString(labels []int) string {
 		parts[i] = fmt.Sprint(c)
 	}
 	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// shuffledLabels returns a copy of a with its labels permuted (seeded): the activations keep
+// their values, so no neuron can depend on the labels any more.
+func shuffledLabels(a *model.Activations, seed uint64) *model.Activations {
+	c := *a
+	c.Labels = slices.Clone(a.Labels)
+	r := rand.New(rand.NewPCG(seed, 0x5348_5546))
+	r.Shuffle(len(c.Labels), func(i, j int) { c.Labels[i], c.Labels[j] = c.Labels[j], c.Labels[i] })
+	return &c
 }
 
 func ints2floats(v []int) []float64 {
@@ -289,7 +334,16 @@ func NeuronStoryAt(sub *Subject, layer, neuron int, tau float64) (*NeuronStoryRe
 	}
 	vals := la.Neuron(neuron)
 	acts := sub.Test
-	nr, err := denotation.ScanNeuron(vals, acts.Labels, acts.NumClasses, tau)
+	// The neuron's sets are chosen on the selection samples and judged on the test split, as in F3.
+	selLayer, err := sub.Train.Layer(layer)
+	if err != nil {
+		return nil, err
+	}
+	selNR, err := denotation.ScanNeuron(selLayer.Neuron(neuron), sub.Train.Labels, sub.Train.NumClasses, tau)
+	if err != nil {
+		return nil, fmt.Errorf("neuron story: layer %d neuron %d: %w", layer, neuron, err)
+	}
+	nr, err := denotation.ValidateNeuron(selNR, vals, acts.Labels, acts.NumClasses, tau, 0.95)
 	if err != nil {
 		return nil, fmt.Errorf("neuron story: layer %d neuron %d: %w", layer, neuron, err)
 	}
@@ -307,7 +361,7 @@ func NeuronStoryAt(sub *Subject, layer, neuron int, tau float64) (*NeuronStoryRe
 		if len(nr.Denotations) > 1 {
 			st.Title += fmt.Sprintf(", +%d larger nested sets", len(nr.Denotations)-1)
 		}
-	case nr.Constant:
+	case nr.Constant || nr.Best == nil:
 		st.Threshold = float64(vals[0])
 		st.Title = fmt.Sprintf("%s is constant (%.3g): denotes nothing", head, vals[0])
 	default:

@@ -98,7 +98,7 @@ func TestDenotations(t *testing.T) {
 	if !(res.Trained.MeanBestScore > res.Untrained.MeanBestScore) || res.Untrained.Denoting >= res.Trained.Denoting {
 		t.Errorf("trained %+v vs untrained %+v", res.Trained, res.Untrained)
 	}
-	if p := res.Figure.Panel("counts"); p == nil || len(p.Plotters) != 3 {
+	if p := res.Figure.Panel("counts"); p == nil || len(p.Plotters) != 4 {
 		t.Errorf("counts figure: %+v", p)
 	}
 	roundTrip(t, res)
@@ -138,5 +138,41 @@ func TestDenotations(t *testing.T) {
 	}
 	if _, err := Denotations(sub, denotation.Options{Tau: 0.4}); err == nil {
 		t.Error("τ = 0.4 accepted")
+	}
+}
+
+// TestDenotationsSelectOnTrainJudgeOnTest: F3 chooses sets on the subject's training-split
+// activations and judges them on its test split. A subject whose training activations denote
+// perfectly but whose test activations carry no label information must give no validated
+// denotation (it would give many if the test split were also the selection split), and the
+// selection samples must be training samples, disjoint from the evaluation samples.
+func TestDenotationsSelectOnTrainJudgeOnTest(t *testing.T) {
+	sub := prepareSmall(t)
+	if sub.ObserveTrain.Name == sub.ObserveTest.Name || sub.Train.N != sub.ObserveTrain.Len() || sub.Test.N != sub.ObserveTest.Len() {
+		t.Fatalf("selection split %q (%d samples) vs evaluation split %q (%d)", sub.ObserveTrain.Name, sub.Train.N, sub.ObserveTest.Name, sub.Test.N)
+	}
+	opt := denotation.Options{Tau: 0.8}
+	res, err := Denotations(sub, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SelectionSamples != sub.Train.N || res.Scan.NumSamples != sub.Test.N || res.Scan.Validation == nil ||
+		res.Scan.Validation.SelectionSamples != sub.Train.N {
+		t.Fatalf("F3 selected on %d samples and judged on %d; the subject has %d training and %d test activations",
+			res.SelectionSamples, res.Scan.NumSamples, sub.Train.N, sub.Test.N)
+	}
+	// Swap in test activations with the labels shuffled: the trained selection no longer holds.
+	fake := *sub
+	fake.Test = shuffledLabels(sub.Test, 99)
+	broken, err := Denotations(&fake, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if broken.Selected.Denoting == 0 || broken.Trained.Denoting != 0 {
+		t.Fatalf("selection %d denoting, %d validated on label-free test activations (want > 0 and 0)",
+			broken.Selected.Denoting, broken.Trained.Denoting)
+	}
+	if res.Shuffled.Denoting != 0 {
+		t.Errorf("shuffled-label control: %d validated denotations", res.Shuffled.Denoting)
 	}
 }

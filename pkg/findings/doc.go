@@ -11,7 +11,7 @@
 //	res, err := findings.ObserverWeights(sub, "even", "lt5", "loops")   // F2
 //	paths, err := findings.ShowAndExport(res.Figure, "f2-weights")      // inline in GoNB + figures/
 //
-// Definitions are those of DEFINITIONS.md: hidden layers are numbered 1 … L from the input,
+// Definitions are those of docs/definitions.md: hidden layers are numbered 1 … L from the input,
 // observers train on training-split activations and are scored on the test split, every random
 // choice comes from a recorded seed.
 package findings

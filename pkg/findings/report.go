@@ -3,7 +3,6 @@ package findings
 import (
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"slices"
@@ -38,6 +37,9 @@ func WriteReport(w io.Writer, r *Results) {
 	p("- model: %s, %d parameters; Adam lr %g (%s schedule), batch %d, %d epochs, seed %d",
 		r.Model.Architecture, r.Model.Parameters, s.Model.LR, s.Model.LRSchedule, s.Model.BatchSize, s.Model.NumEpochs, s.Model.RandSeed)
 	p("- test accuracy: **%.4f**; observers train on %d training-split samples", r.Model.TestAccuracy, r.Model.ObserverTrain)
+	if r.Study != nil {
+		writeStudy(p, r)
+	}
 	if r.F1 != nil {
 		writeF1(p, r)
 	}
@@ -61,7 +63,23 @@ func writeF3(p func(string, ...any), r *Results) {
 	p("")
 	figures(p, r, "F3")
 	p("%s", DenotationTable(r.F3, r.F3Tau))
+	if r.F3Replication != nil {
+		p("%s", ReplicationTable(r.F3Replication))
+	}
+	p("%s", DenotationSummary(r.F3, r.F3Replication))
 }
+
+func writeStudy(p func(string, ...any), r *Results) {
+	p("")
+	p("## Factor study — what makes single neurons denote")
+	p("")
+	figures(p, r, "study")
+	p("%s", r.Study.Markdown())
+	p("%s", r.Study.Text)
+	p("")
+	p("%s", StudySummary(r.Study))
+}
+
 
 // DenotationTable is F3 as Markdown: the denoting neurons, counts per layer against the untrained
 // control, significance, and (if given) the counts at other values of τ.
@@ -69,12 +87,17 @@ func DenotationTable(f *DenotationResult, taus []TauCount) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	t, u := f.Trained, f.Untrained
-	p("Scan of all %d hidden neurons of %s over all 2^K − 2 label sets on %d test samples (τ = %.2f, %d permutations):",
-		t.Neurons, f.Architecture, f.TestSamples, f.Options.Tau, f.Options.Permutations)
+	p("Exact scan of all %d hidden neurons of %s over all 2^K − 2 label sets on %d training samples (selection), each denotation then judged on %d test samples at the same threshold (τ = %.2f):",
+		t.Neurons, f.Architecture, f.SelectionSamples, f.TestSamples, f.Options.Tau)
 	p("")
-	p("- trained model: **%d denoting neurons** (%d denotations; %d significant at q ≤ %.2f); per layer %v; %d constant neurons",
-		t.Denoting, t.Denotations, t.Significant, SignificanceLevel, t.DenotingPerLayer, t.Constant)
+	p("- selection split: %d denoting neurons; per layer %v", f.Selected.Denoting, f.Selected.DenotingPerLayer)
+	p("- validated on the test split: **%d denoting neurons** (%d denotations); per layer %v; %d constant neurons",
+		t.Denoting, t.Denotations, t.DenotingPerLayer, t.Constant)
+	if f.Options.Permutations > 0 {
+		p("- %d denotations significant at q ≤ %.2f (permutation test on the selection split, %d permutations)", t.Significant, SignificanceLevel, f.Options.Permutations)
+	}
 	p("- untrained control: %d denoting neurons; per layer %v; %d constant neurons", u.Denoting, u.DenotingPerLayer, u.Constant)
+	p("- shuffled labels (same activations): %d denoting neurons", f.Shuffled.Denoting)
 	if t.MeanLabelProportion.Defined() {
 		p("- mean label proportion of the denoted properties: %.3f", float64(t.MeanLabelProportion))
 	}
@@ -82,20 +105,24 @@ func DenotationTable(f *DenotationResult, taus []TauCount) string {
 		float64(t.MeanBestScore), float64(u.MeanBestScore))
 	if len(f.Denotations) > 0 {
 		p("")
-		p("| layer | neuron | S | classes | label proportion | threshold | min class fraction | q |")
+		p("| layer | neuron | S | classes | label proportion | threshold | min class fraction (test) | 95%% lower bound |")
 		p("|---|---|---|---|---|---|---|---|")
-		for _, d := range f.Denotations {
-			q := "–"
-			if d.QValue != nil {
-				q = fmt.Sprintf("%.3f", *d.QValue)
+		for i, d := range f.Denotations {
+			if i == 40 {
+				p("| … | | %d more denotations in results.json | | | | | |", len(f.Denotations)-40)
+				break
+			}
+			lb := "–"
+			if d.LowerBound != nil {
+				lb = fmt.Sprintf("%.3f", *d.LowerBound)
 			}
 			p("| %d | %d | %v | %s | %.1f | %.3f | %.3f | %s |", d.Layer, d.Neuron, d.Labels, strings.Join(d.Classes, ", "),
-				d.LabelProportion, d.Threshold, d.MinClassFraction, q)
+				d.LabelProportion, d.Threshold, d.MinClassFraction, lb)
 		}
 	}
 	if len(taus) > 0 {
 		p("")
-		p("Sensitivity to τ (no permutations):")
+		p("Sensitivity to τ (validated counts):")
 		p("")
 		p("| τ | denoting neurons (trained) | per layer | untrained | mean label proportion |")
 		p("|---|---|---|---|---|")
@@ -117,10 +144,15 @@ func writeF4(p func(string, ...any), r *Results) {
 	figures(p, r, "F4")
 	f := r.F4
 	h := f.Headline
-	p("Networks of depths %v, width %d, %d seeds each (%d trained, %d untrained), test accuracy %.3f–%.3f; τ = %.2f.",
-		h.Depths, h.Width, len(f.Setup.Seeds), h.TrainedRuns, h.UntrainedRuns, h.MinAccuracy, h.MaxAccuracy, h.Tau)
+	p("Networks of depths %v, width %d, %d seeds each (%d trained, %d untrained), test accuracy %.3f–%.3f; τ = %.2f; denotations selected on %d training samples and judged on %d test samples.",
+		h.Depths, h.Width, len(f.Setup.Seeds), h.TrainedRuns, h.UntrainedRuns, h.MinAccuracy, h.MaxAccuracy, h.Tau, f.SelectionSamples, f.TestSamples)
 	p("")
+	p("%s", f.NetworkTable())
 	p("%s", f.Text)
+	p("")
+	p("Secondary view (relative depth, cells pooled over networks): %s", f.RelativeText)
+	p("")
+	p("%s", DepthSummary(f))
 	for _, n := range f.Notes {
 		p("")
 		p("> %s", n)
@@ -190,32 +222,34 @@ func writeF1(p func(string, ...any), r *Results) {
 	p("%s", CaptureSummary(r.F1))
 }
 
-// CaptureTable is F1's table of named properties as Markdown: for each property, the layer where its
-// linear observer is best, and there the balanced accuracy of each observer kind, the untrained
-// control and the selectivity against control tasks (decisive scores in bold).
+// CaptureTable is F1's table of named properties as Markdown: for each property, the layer chosen
+// on the validation part of the training samples, and there the held-out balanced accuracy of each
+// observer kind against the ceiling (the object model's own balanced accuracy on the property), the
+// confidence, and the untrained, shuffled-label and control-task baselines.
 func CaptureTable(f *CaptureResult) string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p("Held-out balanced accuracy of linear, MLP and single-neuron observers (decisive: ≥ %.2f):", f.Decisive)
+	p("Held-out balanced accuracy (class-balanced observers). The layer is chosen by the linear observer on %d held-out training samples, never on the test split; **decisive** = within %g of the ceiling, the object model's own balanced accuracy on the property; in brackets, whether it also reaches %.2f absolute.",
+		f.ValidationSamples, f.Margin, f.Decisive)
 	p("")
-	p("| property | S | best layer | linear | MLP | single neuron | untrained (linear) | selectivity (linear) |")
-	p("|---|---|---|---|---|---|---|---|")
-	seen := map[string]bool{}
-	for _, row := range f.Named {
-		if seen[row.Property] {
-			continue
+	p("| property | S | layer (validation) | linear | ceiling | gap | decisive | confident | MLP | single neuron | untrained | shuffled labels | selectivity |")
+	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, v := range f.Verdicts {
+		lin := f.Row(v.Property, v.Layer, "linear")
+		mlp, neu := f.Row(v.Property, v.Layer, "mlp"), f.Row(v.Property, v.Layer, "neuron")
+		dec := "no"
+		if v.Decisive {
+			dec = "**yes**"
 		}
-		seen[row.Property] = true
-		best := bestLinear(f, row.Property)
-		lin := f.Row(row.Property, best, "linear")
-		mlp, neu := f.Row(row.Property, best, "mlp"), f.Row(row.Property, best, "neuron")
-		p("| %s | %s | %s | %s | %s | %s | %.3f | %+.3f |", row.Property, row.Labels, layerName(best),
-			bold(lin.BalancedAccuracy, f.Decisive), scoreOf(mlp, f.Decisive), scoreOf(neu, f.Decisive),
-			lin.UntrainedBalancedAccuracy, lin.Selectivity)
+		if v.DecisiveAbsolute {
+			dec += fmt.Sprintf(" (≥ %.2f)", f.Decisive)
+		}
+		p("| %s | %s | %s (%.3f) | %.3f | %.3f | %+.3f | %s | %.0f%% | %s | %s | %.3f | %.3f | %+.3f |", v.Property, v.Labels, layerName(v.Layer), v.Validation,
+			v.BalancedAccuracy, v.Ceiling, v.Gap, dec, 100*v.Confident, scoreOf(mlp), scoreOf(neu), v.Untrained, v.Shuffled, lin.Selectivity)
 	}
 	if len(f.DecisiveSubsets) > 0 {
 		p("")
-		p("All %d label-subset splits, linear observer per layer: captured decisively", len(f.Subsets))
+		p("All %d label-subset splits, linear observer per layer: captured decisively (within %g of each split's ceiling)", len(f.Subsets), f.Margin)
 		for i, l := range f.Layers {
 			p("- layer %d: %d splits (untrained model: %d)", l, f.DecisiveSubsets[i], f.DecisiveSubsetsUntrained[i])
 		}
@@ -226,58 +260,38 @@ func CaptureTable(f *CaptureResult) string {
 // CaptureSummary states F1's outcome in a few sentences, every number taken from f.
 func CaptureSummary(f *CaptureResult) string {
 	var b strings.Builder
-	props := []string{}
-	seen := map[string]bool{}
-	for _, row := range f.Named {
-		if !seen[row.Property] {
-			seen[row.Property] = true
-			props = append(props, row.Property)
+	var dec, abs []string
+	var gap, conf, untr, shuf float64
+	for _, v := range f.Verdicts {
+		if v.Decisive {
+			dec = append(dec, fmt.Sprintf("%s (layer %s, %.3f of ceiling %.3f)", v.Property, layerName(v.Layer), v.BalancedAccuracy, v.Ceiling))
 		}
-	}
-	dec := f.DecisiveNamed()
-	var decNames []string
-	for _, p := range props {
-		if l, ok := dec[p]; ok {
-			decNames = append(decNames, fmt.Sprintf("%s (from layer %s)", p, layerName(l)))
+		if v.DecisiveAbsolute {
+			abs = append(abs, v.Property)
 		}
+		gap += v.Gap
+		conf += v.Confident
+		untr += v.Untrained
+		shuf += v.Shuffled
 	}
-	fmt.Fprintf(&b, "**What we found.** Of %d named properties, %d are captured decisively (balanced accuracy ≥ %.2f) by some observer at some layer",
-		len(props), len(decNames), f.Decisive)
-	if len(decNames) > 0 {
-		fmt.Fprintf(&b, ": %s.", strings.Join(decNames, ", "))
-	} else {
-		b.WriteString(".")
+	n := float64(len(f.Verdicts))
+	fmt.Fprintf(&b, "**What we found.** Of %d named properties, %d are captured decisively — within %g of what the object model itself achieves on them — by a linear observer at the layer chosen on held-out training samples",
+		len(f.Verdicts), len(dec), f.Margin)
+	if len(dec) > 0 {
+		fmt.Fprintf(&b, ": %s", strings.Join(dec, "; "))
 	}
-	// Observer kinds and controls, averaged over named properties at their best linear layer.
-	var lin, mlp, neu, untr, sel float64
-	var nm, nn int
-	for _, p := range props {
-		best := bestLinear(f, p)
-		r := f.Row(p, best, "linear")
-		lin += r.BalancedAccuracy
-		untr += r.UntrainedBalancedAccuracy
-		sel += r.Selectivity
-		if m := f.Row(p, best, "mlp"); m != nil {
-			mlp += m.BalancedAccuracy
-			nm++
-		}
-		if n := f.Row(p, best, "neuron"); n != nil {
-			neu += n.BalancedAccuracy
-			nn++
-		}
+	fmt.Fprintf(&b, ". %d reach %.2f balanced accuracy in absolute terms. ", len(abs), f.Decisive)
+	if n > 0 {
+		fmt.Fprintf(&b, "On average the observer is %.3f below the ceiling and confident (probability outside [0.05, 0.95]) on %.0f%% of test samples; the same observer reaches %.3f on the untrained network and %.3f when trained on shuffled labels. ",
+			gap/n, 100*conf/n, untr/n, shuf/n)
 	}
-	k := float64(len(props))
-	fmt.Fprintf(&b, " Averaged over them at the linear observer's best layer: linear %.3f", lin/k)
-	if nm > 0 {
-		fmt.Fprintf(&b, ", MLP %.3f", mlp/float64(nm))
-	}
-	if nn > 0 {
-		fmt.Fprintf(&b, ", best single neuron %.3f", neu/float64(nn))
-	}
-	fmt.Fprintf(&b, "; the same linear observer on the untrained network reaches %.3f, and its selectivity against control tasks is %+.3f.",
-		untr/k, sel/k)
-	if math.Abs(sel/k) < 0.05 {
-		b.WriteString(" Selectivity near 0 means control tasks (random class partitions of the same label proportion) are about as easy as the named properties: the representation separates classes, and any union of classes comes with them.")
+	switch {
+	case n > 0 && len(dec) == len(f.Verdicts):
+		b.WriteString("**Reproduced**: every named property is captured as well as the network's own classification allows.")
+	case len(dec) > 0:
+		b.WriteString("**Reproduced for some properties**: the others fall short of the ceiling by more than the margin.")
+	default:
+		b.WriteString("**Not reproduced** under this definition: no property comes within the margin of its ceiling.")
 	}
 	if len(f.DecisiveSubsets) > 0 {
 		last := len(f.Layers) - 1
@@ -288,16 +302,6 @@ func CaptureSummary(f *CaptureResult) string {
 	return b.String()
 }
 
-// bestLinear returns the layer (0 = all) where the linear observer of prop scores best.
-func bestLinear(f *CaptureResult, prop string) int {
-	best, acc := 0, -1.0
-	for _, row := range f.Named {
-		if row.Property == prop && row.Observer == "linear" && row.BalancedAccuracy > acc {
-			best, acc = row.Layer, row.BalancedAccuracy
-		}
-	}
-	return best
-}
 
 func layerName(l int) string {
 	if l == 0 {
@@ -306,18 +310,15 @@ func layerName(l int) string {
 	return fmt.Sprint(l)
 }
 
-func bold(v, decisive float64) string {
-	if v >= decisive {
-		return fmt.Sprintf("**%.3f**", v)
-	}
-	return fmt.Sprintf("%.3f", v)
-}
 
-func scoreOf(row *CaptureRow, decisive float64) string {
+func scoreOf(row *CaptureRow) string {
 	if row == nil {
 		return "–"
 	}
-	return bold(row.BalancedAccuracy, decisive)
+	if row.Decisive {
+		return fmt.Sprintf("**%.3f**", row.BalancedAccuracy)
+	}
+	return fmt.Sprintf("%.3f", row.BalancedAccuracy)
 }
 
 func writeF2(p func(string, ...any), r *Results) {

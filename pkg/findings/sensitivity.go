@@ -18,8 +18,9 @@ type TauCount struct {
 	PerLayer []int `json:"per_layer"`
 }
 
-// TauSensitivity scans the subject and its untrained control at each τ (no permutations): how much of
-// F3 depends on the choice τ = 0.95.
+// TauSensitivity counts the validated denotations (selected on the subject's training-split
+// activations, judged on its test split) of the subject and its untrained control at each τ: how
+// much of F3 depends on the choice τ = 0.95.
 func TauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 	ctl, err := sub.Untrained()
 	if err != nil {
@@ -27,13 +28,11 @@ func TauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 	}
 	var out []TauCount
 	for _, tau := range taus {
-		opt := denotation.DefaultOptions()
-		opt.Tau = tau
-		r, err := denotation.Scan(sub.Test, opt)
+		r, _, err := validatedScan(sub.Train, sub.Test, tau)
 		if err != nil {
 			return nil, fmt.Errorf("τ = %v: %w", tau, err)
 		}
-		u, err := denotation.Scan(ctl.Test, opt)
+		u, _, err := validatedScan(ctl.Train, ctl.Test, tau)
 		if err != nil {
 			return nil, fmt.Errorf("τ = %v (untrained): %w", tau, err)
 		}

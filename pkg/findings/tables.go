@@ -65,7 +65,11 @@ func ReplicationTable(r *ReplicationResult) string {
 		p("")
 		p("| layer | S | classes | seeds | neurons |")
 		p("|---|---|---|---|---|")
-		for _, row := range r.Surviving {
+		for i, row := range r.Surviving {
+			if i == 25 {
+				p("| … | %d more in results.json | | | |", len(r.Surviving)-25)
+				break
+			}
 			p("| %d | %v | %s | %v | %d |", row.Layer, row.Labels, strings.Join(row.Classes, ", "), row.Seeds, row.Neurons)
 		}
 	}

@@ -533,7 +533,7 @@ func TestTrainCached(t *testing.T) {
 	}
 	sameState(t, models[0], m)
 	want, _ := CachePath(cache, ds, cfg)
-	if m.Dir() != want || !strings.Contains(want, "synthetic-16-16-12-3-relu-e2-s3-") {
+	if m.Dir() != want || !strings.Contains(want, "synthetic-16-16-12-3-relu-he-e2-s3-") {
 		t.Errorf("entry %q, want %q", m.Dir(), want)
 	}
 	// A different seed, epoch count or training subset is a different entry.

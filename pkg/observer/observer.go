@@ -223,6 +223,9 @@ type Result struct {
 	TestAccuracy          float64 `json:"test_accuracy"`
 	BalancedAccuracy      float64 `json:"balanced_accuracy"`
 	AUC                   float64 `json:"auc"`
+	// Confident is the fraction of test samples whose predicted probability lies outside
+	// [0.05, 0.95] (linear and MLP observers, whose scores are logits; nil for single neurons).
+	Confident *float64 `json:"confident,omitempty"`
 	// Iterations of the solver (epochs for the MLP) and whether it met its tolerance.
 	Iterations int  `json:"iterations"`
 	Converged  bool `json:"converged"`
@@ -393,7 +396,29 @@ func (r *Result) score(train, test []float64, t Target) error {
 	}
 	r.TrainAccuracy, r.TrainBalancedAccuracy = tr.Accuracy, tr.BalancedAccuracy
 	r.TestAccuracy, r.BalancedAccuracy, r.AUC = te.Accuracy, te.BalancedAccuracy, te.AUC
+	if r.Observer == Linear || r.Observer == MLP {
+		c := Confident(test)
+		r.Confident = &c
+	}
 	return nil
+}
+
+// confidentLogit is logit(0.95) = ln 19: a probability outside [0.05, 0.95] has |logit| above it.
+var confidentLogit = math.Log(19)
+
+// Confident is the fraction of logits whose probability σ(z) lies outside [0.05, 0.95]: how often
+// an observer is sure of its answer (0 for no logits).
+func Confident(logits []float64) float64 {
+	if len(logits) == 0 {
+		return 0
+	}
+	n := 0
+	for _, z := range logits {
+		if math.Abs(z) > confidentLogit {
+			n++
+		}
+	}
+	return float64(n) / float64(len(logits))
 }
 
 func fitKind(f *Features, ts []Target, o Options) ([]*Result, error) {
