@@ -492,7 +492,6 @@ func (r *CaptureResult) Row(prop string, layer int, kind observer.Kind) *Capture
 	return nil
 }
 
-
 func (r *CaptureResult) draw(props []property.LabelProperty, kinds []observer.Kind) error {
 	cols := make([]string, 0, len(r.Layers)+1)
 	for _, l := range r.Layers {

@@ -80,7 +80,6 @@ func writeStudy(p func(string, ...any), r *Results) {
 	p("%s", StudySummary(r.Study))
 }
 
-
 // DenotationTable is F3 as Markdown: the denoting neurons, counts per layer against the untrained
 // control, significance, and (if given) the counts at other values of τ.
 func DenotationTable(f *DenotationResult, taus []TauCount) string {
@@ -302,14 +301,12 @@ func CaptureSummary(f *CaptureResult) string {
 	return b.String()
 }
 
-
 func layerName(l int) string {
 	if l == 0 {
 		return "all"
 	}
 	return fmt.Sprint(l)
 }
-
 
 func scoreOf(row *CaptureRow) string {
 	if row == nil {
