@@ -8,7 +8,7 @@ export GOMLX_NO_AUTO_INSTALL := 1
 export GOMLX_BACKEND ?= go
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: all setup test unit vet notebooks-quick reproduce notebooks bench fmt clean
+.PHONY: all setup test unit vet nbsource notebooks-quick reproduce notebooks bench fmt clean
 
 all: test
 
@@ -18,13 +18,17 @@ setup:
 vet:
 	go vet ./...
 
+# The notebooks must be what their sources in notebooks/src give (edit the source, then run scripts/mknb.py).
+nbsource:
+	/usr/bin/python3 scripts/mknb.py --check
+
 unit:
 	go test $(GO_TEST_FLAGS) ./...
 
 notebooks-quick:
 	bash scripts/run-notebooks.sh quick $${NOTEBOOK_OUT:-$$(mktemp -d)/out}
 
-test: setup vet unit notebooks-quick
+test: setup vet nbsource unit notebooks-quick
 
 notebooks:
 	bash scripts/run-notebooks.sh full notebooks/out

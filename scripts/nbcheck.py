@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Checks an executed notebook: no cell has an error output and at least one cell shows an image.
+"""Checks an executed notebook: no cell has an error output or a GoNB failure on stderr, and every
+cell that shows a figure unconditionally (a top-level `must.M1(findings.ShowAndExport(` line) shows an
+image.
 
 Usage: nbcheck.py EXECUTED.ipynb   (exit 0 when good; otherwise one line per problem on stdout)
 Uses only the standard library so it runs under Debian's /usr/bin/python3.
@@ -10,24 +12,38 @@ import sys
 IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 
 
+# What GoNB prints on stderr when a cell fails to compile or its program fails. (A program's own
+# stderr — progress lines, logs — is not a failure, even when it contains the word "error".)
+GONB_FAILURES = ("panic:", "exit status", "undefined:", "cannot use ", "declared and not used",
+                 "imported and not used", "syntax error", "failed to run", "build failed")
+
+
+def expects_figure(source):
+    """A cell expects a figure when it calls ShowAndExport at the top level (not inside an if)."""
+    return any(line.startswith("must.M1(findings.ShowAndExport(") for line in source.splitlines())
+
+
 def problems(nb):
     out = []
     images = 0
     for i, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
+        cell_images = 0
         for o in cell.get("outputs", []):
             kind = o.get("output_type")
             if kind == "error":
                 out.append(f"cell {i}: error {o.get('ename', '')}: {o.get('evalue', '')}".strip())
             elif kind == "stream" and o.get("name") == "stderr":
                 text = "".join(o.get("text", ""))
-                # GoNB reports compile and run-time failures on stderr.
-                if "panic:" in text or "exit status" in text or "undefined:" in text or "error" in text.lower():
+                if any(m in text for m in GONB_FAILURES):
                     out.append(f"cell {i}: stderr: {text.strip().splitlines()[0][:200]}")
             data = o.get("data", {})
             if any(t in data for t in IMAGE_TYPES) or "<img" in "".join(data.get("text/html", "")):
-                images += 1
+                cell_images += 1
+        images += cell_images
+        if cell_images == 0 and expects_figure("".join(cell.get("source", ""))):
+            out.append(f"cell {i}: shows a figure but has no image output")
     if images == 0:
         out.append("no image in any output")
     return out
