@@ -33,5 +33,6 @@
 // beyond class_names, a non-numeric dtype (objects, strings, complex, dates), a truncated file, a
 // damaged archive. It never panics (FuzzReadNPZ).
 //
-// The package imports only the standard library.
+// The package imports only the standard library; package actfile/actmodel turns a Set into the
+// types the analyses take.
 package actfile
