@@ -105,6 +105,10 @@ func readNPY(name string, r io.Reader, limit int64) (*array, error) {
 	}
 	a := &array{name: name}
 	if err := a.parseHeader(string(hdr)); err != nil {
+		var de *dtypeError
+		if errors.As(err, &de) {
+			return nil, err
+		}
 		return nil, fmt.Errorf(".npy header %q: %w", strings.TrimSpace(string(hdr)), err)
 	}
 	need := int64(a.count()) * int64(a.dt.size)
@@ -153,7 +157,7 @@ func (a *array) parseHeader(h string) error {
 	case nil:
 		return errors.New("no 'descr'")
 	default:
-		return errors.New("structured dtype (a record array): want a plain numeric array")
+		return &dtypeError{"structured dtype (a record array): want a plain numeric array"}
 	}
 	switch x := d["fortran_order"].(type) {
 	case bool:
@@ -188,8 +192,21 @@ func (a *array) parseHeader(h string) error {
 	return nil
 }
 
+// dtypeError is an unsupported or unknown dtype (reported without the header around it).
+type dtypeError struct{ msg string }
+
+func (e *dtypeError) Error() string { return e.msg }
+
 // parseDtype reads an array-protocol type string.
 func parseDtype(s string) (dtype, error) {
+	d, err := parseDtypeString(s)
+	if err != nil {
+		return d, &dtypeError{err.Error()}
+	}
+	return d, nil
+}
+
+func parseDtypeString(s string) (dtype, error) {
 	d := dtype{descr: s}
 	t := s
 	if t != "" && strings.ContainsRune("<>|=", rune(t[0])) {
