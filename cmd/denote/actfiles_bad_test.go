@@ -132,7 +132,7 @@ func TestActivationsMalformedCLI(t *testing.T) {
 		{filepath.Join(fix, "bad-float-labels.npz"), "labels: dtype <f8 (float64): want integers"},
 		{filepath.Join(fix, "bad-positional.npz"), "name them"},
 		{edit("nolabels.npz", func(e map[string][]byte) { delete(e, "labels.npy") }), "no labels array"},
-		{edit("misnamed.npz", func(e map[string][]byte) { e["Layer_2.npy"] = e["layer_2.npy"]; delete(e, "layer_2.npy") }), "unknown array Layer_2"},
+		{edit("misnamed.npz", func(e map[string][]byte) { e["Layer_2.npy"] = e["layer_2.npy"]; delete(e, "layer_2.npy") }), `unknown array "Layer_2"`},
 		{edit("gap.npz", func(e map[string][]byte) { e["layer_3.npy"] = e["layer_2.npy"]; delete(e, "layer_2.npy") }), "no array layer_2"},
 		{edit("mismatched.npz", func(e map[string][]byte) { e["layer_2.npy"] = small["layer_2.npy"] }), "layer_2: shape (7, 3) has 7 rows, labels has 30 samples"},
 		{edit("negative.npz", func(e map[string][]byte) {

@@ -186,11 +186,11 @@ func readNPZ(r io.ReaderAt, size int64, name string) (*File, error) {
 		if !ok || strings.ContainsAny(an, "/\\") || an == "" {
 			return nil, fmt.Errorf("archive entry %q is not a .npy array (a .npz holds only name.npy entries)", zf.Name)
 		}
-		if _, dup := arrays[an]; dup {
-			return nil, fmt.Errorf("array %s appears twice", an)
-		}
 		if err := checkName(an); err != nil {
 			return nil, err
+		}
+		if _, dup := arrays[an]; dup {
+			return nil, fmt.Errorf("array %s appears twice", an)
 		}
 		a, err := readEntry(zf, an)
 		if err != nil {
@@ -202,7 +202,8 @@ func readNPZ(r io.ReaderAt, size int64, name string) (*File, error) {
 	return assemble(arrays, names, name)
 }
 
-// checkName refuses an array name the format does not know, saying what was meant where it can.
+// checkName refuses an array name the format does not know, saying what was meant where it can
+// (quoted: a name from a damaged file may hold any byte).
 func checkName(an string) error {
 	switch an {
 	case "labels", "class_names", "split":
@@ -213,13 +214,13 @@ func checkName(an string) error {
 			if l, err := strconv.Atoi(num); err == nil && l >= 1 && strconv.Itoa(l) == num {
 				return nil
 			}
-			return fmt.Errorf("array %s: layers are numbered 1, 2, … (%s1 is the first hidden layer)", an, prefix)
+			return fmt.Errorf("array %q: layers are numbered 1, 2, … (%s1 is the first hidden layer)", an, prefix)
 		}
 	}
 	if strings.HasPrefix(an, "arr_") {
-		return fmt.Errorf("array %s: np.savez got positional arrays; name them: np.savez(path, labels=…, layer_1=…)", an)
+		return fmt.Errorf("array %q: np.savez got positional arrays; name them: np.savez(path, labels=…, layer_1=…)", an)
 	}
-	return fmt.Errorf("unknown array %s (the arrays are %s)", an, arrayHelp)
+	return fmt.Errorf("unknown array %q (the arrays are %s)", an, arrayHelp)
 }
 
 // readEntry reads one archive entry as a .npy array; reading it to its end makes the zip reader

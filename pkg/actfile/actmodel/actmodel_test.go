@@ -91,3 +91,25 @@ func TestLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleFile checks the example file notebook 07 analyses (written by scripts/mkexample):
+// a network of two layers, 2,000 training and 2,000 test samples of all ten digits.
+func TestExampleFile(t *testing.T) {
+	n, err := Load(filepath.Join("..", "..", "..", "notebooks", "data", "mnist-mlp-activations.npz"), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.NumClasses != 10 || n.Train.N != 2000 || n.Test.N != 2000 || !slices.Equal(n.Test.Widths(), []int{32, 16}) ||
+		!slices.Equal(n.Names(), []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}) {
+		t.Errorf("example file: %s, K = %d, %d/%d samples", n.Architecture(), n.NumClasses, n.Train.N, n.Test.N)
+	}
+	for _, s := range []*actfile.Set{n.Train, n.Test} {
+		seen := map[int]bool{}
+		for _, y := range s.Labels {
+			seen[y] = true
+		}
+		if len(seen) != 10 {
+			t.Errorf("%d classes among the samples", len(seen))
+		}
+	}
+}
