@@ -15,7 +15,7 @@ import (
 )
 
 func init() {
-	register(command{name: "depth", summary: "F4: label proportion of denoted sets against depth, over MLPs of several depths and seeds, with untrained controls", run: runDepth})
+	register(command{name: "depth", summary: "F4: label proportion of denoted sets against depth, over MLPs of several depths and seeds (or networks given by activations files), with untrained controls", run: runDepth})
 }
 
 // parseDepthsFlag reads --depths: a range A-B, a comma-separated list, or one depth.

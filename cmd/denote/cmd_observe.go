@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(command{name: "observe", summary: "fit observer models that read properties from a trained model's neurons (train split) and score them (test split)", run: runObserve})
+	register(command{name: "observe", summary: "fit observer models that read properties from a trained model's neurons (or an activations file's) on the train split and score them on the test split", run: runObserve})
 }
 
 // observeRow is one observer's measurement in `denote observe`'s output.

@@ -16,7 +16,7 @@ import (
 )
 
 func init() {
-	register(command{name: "scan", summary: "find the label sets single hidden neurons of a trained model denote (exact scan, optional permutation test)", run: runScan})
+	register(command{name: "scan", summary: "find the label sets single hidden neurons of a trained model (or of an activations file) denote (exact scan, optional permutation test)", run: runScan})
 }
 
 // scanReport is the JSON output of `denote scan`.
