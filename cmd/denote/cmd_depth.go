@@ -8,12 +8,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/findings"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
 func init() {
-	register(command{name: "depth", summary: "F4: label proportion of denoted sets against depth, over MLPs of several depths and seeds, with untrained controls", run: runDepth})
+	register(command{name: "depth", summary: "F4: label proportion of denoted sets against depth, over MLPs of several depths and seeds (or networks given by activations files), with untrained controls", run: runDepth})
 }
 
 // parseDepthsFlag reads --depths: a range A-B, a comma-separated list, or one depth.
@@ -123,8 +124,49 @@ func runDepth(args []string, stdout io.Writer) error {
 	trendsPath := fs.String("trends-csv", "", "also write the trends with relative depth to this CSV file")
 	figDir := fs.String("figures", "", "also save the figures as PNG files in this folder (the names of DepthResult.Figures)")
 	asJSON := fs.Bool("json", false, "print JSON (and no progress bar)")
+	var files, untrainedFiles fileList
+	fs.Var(&files, "activations", "instead of training networks: analyse networks recorded elsewhere, one .npz of activations per network (labels, layer_1 … layer_D; the test split when it has a split array), as a comma-separated list or the flag repeated")
+	fs.Var(&untrainedFiles, "untrained-activations", "with --activations: activations files of untrained controls (same form)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if len(files) > 0 || len(untrainedFiles) > 0 {
+		if len(files) == 0 {
+			return usageErrorf("--untrained-activations goes with --activations (the trained networks)")
+		}
+		for _, name := range []string{"depths", "width", "seeds", "epochs", "batch", "activation", "train-limit", "cache"} {
+			if explicit(fs, name) {
+				return usageErrorf("--%s describes the networks depth trains; with --activations the networks are the files", name)
+			}
+		}
+		if err := denValidTau(*tau); err != nil {
+			return err
+		}
+		fs2 := depthFilesSetup{Dataset: "external", Trained: files, Untrained: untrainedFiles,
+			Scan:         scanSetup{Tau: *tau, Permutations: *perms, PermutationSeed: *permSeed},
+			DepthOptions: denotation.DepthOptions{RelativeBins: *bins, Bootstrap: *bootstrap, Seed: *bootSeed, Level: def.Level, MaxQ: *maxQ}}
+		if explicit(fs, "dataset") {
+			fs2.Dataset = *dataset
+		}
+		if explicit(fs, "test-limit") {
+			if *testLimit < 0 {
+				return usageErrorf("--test-limit %d: want ≥ 0", *testLimit)
+			}
+			fs2.TestLimit, fs2.Subset = *testLimit, *subsetSeed
+		}
+		switch {
+		case *perms < 0:
+			return usageErrorf("--permutations %d: want ≥ 0", *perms)
+		case *bins < 1:
+			return usageErrorf("--bins %d: want ≥ 1", *bins)
+		case *bootstrap < 0:
+			return usageErrorf("--bootstrap %d: want ≥ 0", *bootstrap)
+		case !(*maxQ >= 0 && *maxQ <= 1):
+			return usageErrorf("--max-q %v: want a value in [0, 1]", *maxQ)
+		case *maxQ > 0 && *perms == 0:
+			return usageErrorf("--max-q %v needs permutations (--permutations N)", *maxQ)
+		}
+		return runDepthFiles(fs2, *csvPath, *trendsPath, *figDir, *asJSON, stdout)
 	}
 	depths, err := parseDepthsFlag(*depthSpec)
 	if err != nil {

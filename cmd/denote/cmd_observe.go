@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/model"
 	"github.com/denotation-go/denotation/pkg/observer"
 	"github.com/denotation-go/denotation/pkg/property"
 )
 
 func init() {
-	register(command{name: "observe", summary: "fit observer models that read properties from a trained model's neurons (train split) and score them (test split)", run: runObserve})
+	register(command{name: "observe", summary: "fit observer models that read properties from a trained model's neurons (or an activations file's) on the train split and score them on the test split", run: runObserve})
 }
 
 // observeRow is one observer's measurement in `denote observe`'s output.
@@ -124,9 +125,46 @@ func parseProperties(spec string, full *datasets.Dataset) ([]property.Property, 
 	return out, nil
 }
 
+// observeNetwork reads the network of the activations files act names, which must hold a training
+// and a test split, and returns it with its samples as a data set of labels only (named after
+// --dataset, or "external"), refusing pixel properties (the files hold no images) and --pre when
+// a file has no preact_ℓ arrays.
+func observeNetwork(act *actFlags, propSpec string, pre bool) (*actmodel.Network, *datasets.Dataset, error) {
+	for _, part := range strings.Split(propSpec, ";") {
+		spec := strings.TrimSpace(part)
+		if _, err := property.ParseAttribute(spec); err == nil || strings.HasPrefix(strings.ToLower(spec), "pixel:") {
+			return nil, nil, usageErrorf("--property %q: a pixel property needs the images; activations files hold only labels and neurons", spec)
+		}
+	}
+	n, err := act.network()
+	if err != nil {
+		return nil, nil, err
+	}
+	if n.Train == nil || n.Test == nil {
+		return nil, nil, usageErrorf("observers train on the training split and are scored on the test split: %s lacks one (give a file with a split array, or --train-activations and --test-activations)", n.Name)
+	}
+	if pre && (!n.Train.HasPre() || !n.Test.HasPre()) {
+		return nil, nil, fmt.Errorf("--pre: %s has no preact_ℓ arrays for every layer", n.Name)
+	}
+	v, err := n.Vocabulary(act.dataset)
+	if err != nil {
+		return nil, nil, usageErrorf("--dataset: %v", err)
+	}
+	if len(v.AliasNames()) == 0 {
+		for _, part := range strings.Split(propSpec, ";") {
+			if k := strings.ToLower(strings.TrimSpace(part)); k == "aliases" || k == "named" {
+				return nil, nil, usageErrorf("--property %s: %s names no data set with aliases (even, footwear…): pass --dataset mnist or fashion, or a property such as 0,2,4 or splits", part, n.Name)
+			}
+		}
+	}
+	full := n.Dataset(v.Dataset)
+	full.ClassNames = v.ClassNames
+	return n, full, nil
+}
+
 func runObserve(args []string, stdout io.Writer) error {
 	fs := newFlagSet("observe")
-	dir := fs.String("model", "", "folder of a saved model (denote train prints it)")
+	dir := fs.String("model", "", "folder of a saved model (denote train prints it); or give activations files (--activations)")
 	propSpec := fs.String("property", "aliases", "property: all (every label subset), splits (each split once), aliases, a spec (even, 0,6,8,9, {0,2}, digit=3, sneaker, ink, slant…) or specs separated by ';'")
 	kindName := fs.String("observer", "linear", "observer: linear, mlp or neuron")
 	layerSpec := fs.String("layer", "all", "layers read: N, a list N,M (jointly), all (jointly) or each (one observer per layer)")
@@ -148,11 +186,12 @@ func runObserve(args []string, stdout io.Writer) error {
 	weights := fs.Bool("weights", false, "include linear weight maps and single-neuron score maps ([layer][neuron]) in the JSON")
 	dataDir := fs.String("data-dir", "", "folder holding the data set's four IDX files (default: the built-in source)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	act := addActFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return usageErrorf("--model is required")
+	if err := act.check(*dir, "data-dir"); err != nil {
+		return err
 	}
 	kind, err := observer.ParseKind(*kindName)
 	if err != nil {
@@ -186,11 +225,26 @@ func runObserve(args []string, stdout io.Writer) error {
 		return usageErrorf("--hidden %d, --epochs %d: want ≥ 1", *hidden, *epochs)
 	}
 	start := time.Now()
-	m, full, err := loadModelData(*dir, *dataDir)
-	if err != nil {
-		return err
+	var m *model.Model
+	var net *actmodel.Network
+	var full *datasets.Dataset
+	var depth int
+	var name, arch string
+	if act.given() {
+		if control == observer.Untrained {
+			return usageErrorf("--control untrained needs the network's weights (--model); with activations files use shuffled or task")
+		}
+		if net, full, err = observeNetwork(act, *propSpec, *pre); err != nil {
+			return err
+		}
+		depth, name, arch = net.Any().Depth(), net.Name, net.Architecture()
+	} else {
+		if m, full, err = loadModelData(*dir, *dataDir); err != nil {
+			return err
+		}
+		depth, name, arch = m.Depth(), *dir, m.Architecture()
 	}
-	groups, groupNames, err := parseLayers(*layerSpec, m.Depth())
+	groups, groupNames, err := parseLayers(*layerSpec, depth)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -199,7 +253,7 @@ func runObserve(args []string, stdout io.Writer) error {
 		return usageErrorf("--property: %v", err)
 	}
 	ds := full.Subset(*trainLimit, *testLimit, *subsetSeed)
-	r := observeReport{Model: *dir, Dataset: full.Name, Architecture: m.Architecture(), TrainSamples: ds.Train.Len(),
+	r := observeReport{Model: name, Dataset: full.Name, Architecture: arch, TrainSamples: ds.Train.Len(),
 		TestSamples: ds.Test.Len(), Observer: string(kind), Balanced: *balanced, Control: string(control), Seed: *seed,
 		Properties: len(props), Activations: "post"}
 	if *trainLimit > 0 || *testLimit > 0 {
@@ -218,8 +272,11 @@ func runObserve(args []string, stdout io.Writer) error {
 		te, err = mm.Capture(ds.Test, *pre)
 		return tr, te, err
 	}
-	atr, ate, err := capture(m)
-	if err != nil {
+	var atr, ate *model.Activations
+	if net != nil {
+		atr = actmodel.Activations(actmodel.Rows(net.Train, ds.Train), net.NumClasses)
+		ate = actmodel.Activations(actmodel.Rows(net.Test, ds.Test), net.NumClasses)
+	} else if atr, ate, err = capture(m); err != nil {
 		return err
 	}
 	var utr, ute *model.Activations

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -9,11 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/denotation"
+	"github.com/denotation-go/denotation/pkg/model"
 )
 
 func init() {
-	register(command{name: "scan", summary: "find the label sets single hidden neurons of a trained model denote (exact scan, optional permutation test)", run: runScan})
+	register(command{name: "scan", summary: "find the label sets single hidden neurons of a trained model (or of an activations file) denote (exact scan, optional permutation test)", run: runScan})
 }
 
 // scanReport is the JSON output of `denote scan`.
@@ -60,7 +63,7 @@ func denValidTau(tau float64) error {
 
 func runScan(args []string, stdout io.Writer) error {
 	fs := newFlagSet("scan")
-	dir := fs.String("model", "", "folder of a saved model (denote train prints it)")
+	dir := fs.String("model", "", "folder of a saved model (denote train prints it); or give activations files (--activations)")
 	tau := fs.Float64("tau", denotation.DefaultTau, "τ: every class in S needs this fraction of its samples above the threshold, every other class this fraction at or below")
 	splitName := fs.String("split", "test", "split scanned: test (held out, the definition's) or train")
 	limit := fs.Int("limit", 0, "scan a stratified subset of N samples of the split (0 = all)")
@@ -73,11 +76,12 @@ func runScan(args []string, stdout io.Writer) error {
 	csvPath := fs.String("csv", "", "also write the listed denotations to this CSV file")
 	dataDir := fs.String("data-dir", "", "folder holding the data set's four IDX files (default: $DENOTATION_DATA_DIR, else the built-in source)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	act := addActFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *dir == "" {
-		return usageErrorf("--model is required")
+	if err := act.check(*dir, "data-dir"); err != nil {
+		return err
 	}
 	if err := denValidTau(*tau); err != nil {
 		return err
@@ -96,29 +100,26 @@ func runScan(args []string, stdout io.Writer) error {
 		return usageErrorf("--null %q: want neuron or layer", *null)
 	}
 	start := time.Now()
-	m, ds, err := loadModelData(*dir, *dataDir)
-	if err != nil {
-		return err
-	}
-	layer := 0
-	if *layerSpec != "all" {
-		l, err := strconv.Atoi(strings.TrimSpace(*layerSpec))
-		if err != nil || l < 1 || l > m.Depth() {
-			return usageErrorf("--layer %q: the model has hidden layers 1…%d (or all)", *layerSpec, m.Depth())
-		}
-		layer = l
-	}
-	split, err := ds.Split(*splitName)
-	if err != nil {
-		return err
-	}
-	r := scanReport{Model: *dir, Dataset: ds.Name, Architecture: m.Architecture(), Split: *splitName, Tau: *tau,
+	r := scanReport{Model: *dir, Split: *splitName, Tau: *tau,
 		Permutations: *perms, PermutationSeed: *seed, Layer: *layerSpec, DenotingPerLayer: map[string]int{}}
-	if *limit > 0 && *limit < split.Len() {
-		split = split.Subset(*limit, *subsetSeed)
-		r.SubsetSeed = *subsetSeed
+	layer := 0
+	checkLayer := func(depth int) error {
+		if *layerSpec != "all" {
+			l, err := strconv.Atoi(strings.TrimSpace(*layerSpec))
+			if err != nil || l < 1 || l > depth {
+				return usageErrorf("--layer %q: the model has hidden layers 1…%d (or all)", *layerSpec, depth)
+			}
+			layer = l
+		}
+		return nil
 	}
-	acts, err := m.Capture(split, false)
+	var acts *model.Activations
+	var err error
+	if act.given() {
+		acts, err = scanFileInput(act, &r, fs, *limit, *subsetSeed, checkLayer)
+	} else {
+		acts, err = scanModelInput(*dir, *dataDir, &r, *limit, *subsetSeed, checkLayer)
+	}
 	if err != nil {
 		return err
 	}
@@ -193,6 +194,62 @@ func runScan(args []string, stdout io.Writer) error {
 			d.Threshold, d.MinClassFraction, d.BalancedAccuracy, denPtr(d.PValue), denPtr(d.QValue))
 	}
 	return nil
+}
+
+// scanModelInput captures the activations of the saved model in dir on the split r.Split (a
+// stratified subset of limit samples when limit > 0) and fills in r's description of the model;
+// checkDepth sees the model's depth first.
+func scanModelInput(dir, dataDir string, r *scanReport, limit int, subsetSeed uint64, checkDepth func(int) error) (*model.Activations, error) {
+	m, ds, err := loadModelData(dir, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDepth(m.Depth()); err != nil {
+		return nil, err
+	}
+	split, err := ds.Split(r.Split)
+	if err != nil {
+		return nil, err
+	}
+	r.Dataset, r.Architecture = ds.Name, m.Architecture()
+	if limit > 0 && limit < split.Len() {
+		split = split.Subset(limit, subsetSeed)
+		r.SubsetSeed = subsetSeed
+	}
+	return m.Capture(split, false)
+}
+
+// scanFileInput reads the activations files act names and returns the samples of split r.Split
+// (of the whole file when it has no split array; a stratified subset of limit samples when
+// limit > 0, drawn as from a model's split), filling in r's description of the network.
+func scanFileInput(act *actFlags, r *scanReport, fs *flag.FlagSet, limit int, subsetSeed uint64, checkDepth func(int) error) (*model.Activations, error) {
+	n, err := act.network()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDepth(n.Any().Depth()); err != nil {
+		return nil, err
+	}
+	r.Model, r.Dataset, r.Architecture = n.Name, act.datasetName(), n.Architecture()
+	set := n.Whole
+	switch {
+	case set != nil && explicit(fs, "split"):
+		return nil, usageErrorf("--split %s: %s has no split array, its samples are scanned as one split (leave --split out)", r.Split, n.Name)
+	case set != nil:
+		r.Split = "file"
+	case r.Split == "train":
+		set = n.Train
+	default:
+		set = n.Test
+	}
+	if set == nil {
+		return nil, fmt.Errorf("no %s split: %s holds no %s samples", r.Split, n.Name, r.Split)
+	}
+	if limit > 0 && limit < set.N {
+		set = actmodel.Rows(set, actmodel.Split(r.Split, set).Subset(limit, subsetSeed))
+		r.SubsetSeed = subsetSeed
+	}
+	return actmodel.Activations(set, n.NumClasses), nil
 }
 
 // denSetString writes S as {0,6,8,9}.

@@ -1,0 +1,379 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/pkg/actfile"
+	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
+	"github.com/denotation-go/denotation/pkg/denotation"
+	"github.com/denotation-go/denotation/plotting"
+)
+
+// depthFilesSetup is what `denote depth --activations` analyses: networks given by their
+// activations files (one file per network, its depth the number of layer_ℓ arrays) instead of
+// networks it trains.
+type depthFilesSetup struct {
+	Dataset   string    `json:"dataset"`
+	Trained   []string  `json:"activations"`
+	Untrained []string  `json:"untrained_activations"`
+	TestLimit int       `json:"test_limit"`
+	Subset    uint64    `json:"subset_seed,omitempty"`
+	Scan      scanSetup `json:"scan"`
+	denotation.DepthOptions
+}
+
+type scanSetup struct {
+	Tau             float64 `json:"tau"`
+	Permutations    int     `json:"permutations"`
+	PermutationSeed uint64  `json:"permutation_seed"`
+}
+
+// depthNetwork is one network of `denote depth --activations`.
+type depthNetwork struct {
+	Name      string `json:"name"`
+	File      string `json:"file"`
+	Untrained bool   `json:"untrained"`
+	Depth     int    `json:"depth"`
+	Widths    []int  `json:"widths"`
+	Samples   int    `json:"samples"`
+	Neurons   int    `json:"neurons"`
+	Constant  int    `json:"constant"`
+	Denoting  int    `json:"denoting"`
+}
+
+// depthFilesReport is the JSON output of `denote depth --activations`.
+type depthFilesReport struct {
+	Setup          depthFilesSetup         `json:"setup"`
+	Networks       []depthNetwork          `json:"networks"`
+	Report         *denotation.DepthReport `json:"report"`
+	Interpretation string                  `json:"interpretation"`
+	Notes          []string                `json:"notes,omitempty"`
+	WallSeconds    float64                 `json:"wall_seconds"`
+	ScanSeconds    float64                 `json:"scan_seconds"`
+}
+
+// depthNetworkSet reads the samples `depth` scans from one network's file: its test split when it
+// has a split array, else all its samples; a stratified subset of limit samples when limit > 0
+// (drawn as `denote depth` draws its test subset).
+func depthNetworkSet(path string, limit int, seed uint64) (*actfile.Set, int, error) {
+	n, err := actmodel.Load(path, "", "")
+	if err != nil {
+		return nil, 0, err
+	}
+	set := n.Whole
+	if set == nil {
+		if set = n.Test; set == nil {
+			return nil, 0, fmt.Errorf("%s: its split array marks no sample as test", path)
+		}
+	}
+	if limit > 0 && limit < set.N {
+		empty := actmodel.Split("train", &actfile.Set{})
+		ds := &datasets.Dataset{Train: empty, Test: actmodel.Split("test", set)}
+		set = actmodel.Rows(set, ds.Subset(0, limit, seed).Test)
+	}
+	return set, n.NumClasses, nil
+}
+
+// runDepthFiles scans every network of s and aggregates the scans by layer and relative depth,
+// with the statistics, tables and figures of `denote depth`.
+func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON bool, stdout io.Writer) error {
+	start := time.Now()
+	out := depthFilesReport{Setup: s}
+	var runs []denotation.Run
+	opt := denotation.Options{Tau: s.Scan.Tau, Permutations: s.Scan.Permutations, Seed: s.Scan.PermutationSeed}
+	for _, group := range []struct {
+		files     []string
+		untrained bool
+	}{{s.Trained, false}, {s.Untrained, true}} {
+		for _, path := range group.files {
+			set, k, err := depthNetworkSet(path, s.TestLimit, s.Subset)
+			if err != nil {
+				return err
+			}
+			name := strings.TrimSuffix(filepath.Base(path), ".npz")
+			t0 := time.Now()
+			res, err := denotation.Scan(actmodel.Activations(set, k), opt)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			out.ScanSeconds += time.Since(t0).Seconds()
+			nw := depthNetwork{Name: name, File: path, Untrained: group.untrained, Depth: set.Depth(), Widths: set.Widths(), Samples: set.N}
+			for li := range res.Layers {
+				for ni := range res.Layers[li].Neurons {
+					nr := &res.Layers[li].Neurons[ni]
+					nw.Neurons++
+					if nr.Constant {
+						nw.Constant++
+					}
+					if _, ok := depthProperty(nr, s.MaxQ); ok {
+						nw.Denoting++
+					}
+				}
+			}
+			out.Networks = append(out.Networks, nw)
+			runs = append(runs, denotation.Run{Name: name, Seed: uint64(len(runs) + 1), Untrained: group.untrained, Result: res})
+		}
+	}
+	var err error
+	if out.Report, err = denotation.AnalyzeDepth(runs, s.DepthOptions); err != nil {
+		return err
+	}
+	out.Interpretation = depthFilesText(out.Report, runs, s)
+	figs, notes, err := depthFilesFigures(out.Report, s)
+	if err != nil {
+		return err
+	}
+	out.Notes = notes
+	if csvPath != "" {
+		if err := denWriteFile(csvPath, out.Report.WriteCSV); err != nil {
+			return err
+		}
+	}
+	if trendsPath != "" {
+		if err := denWriteFile(trendsPath, out.Report.WriteTrendsCSV); err != nil {
+			return err
+		}
+	}
+	if figDir != "" {
+		if err := os.MkdirAll(figDir, 0o755); err != nil {
+			return err
+		}
+		for name, fig := range figs {
+			if err := fig.Save(filepath.Join(figDir, name+".png")); err != nil {
+				return err
+			}
+		}
+	}
+	out.WallSeconds = time.Since(start).Seconds()
+	if asJSON {
+		return writeJSON(stdout, out)
+	}
+	fmt.Fprintf(stdout, "%d networks from activations files (%d trained, %d untrained controls) on %s, %.1fs (scans %.1fs)\n",
+		len(out.Networks), len(s.Trained), len(s.Untrained), s.Dataset, out.WallSeconds, out.ScanSeconds)
+	for _, nw := range out.Networks {
+		kind := ""
+		if nw.Untrained {
+			kind = "  (untrained)"
+		}
+		fmt.Fprintf(stdout, "  %-20s D = %d  widths %-16s %6d samples  denoting %4d of %4d%s\n", nw.Name, nw.Depth, depthIntsString(nw.Widths),
+			nw.Samples, nw.Denoting, nw.Neurons, kind)
+	}
+	printDepthCells(stdout, out.Report)
+	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, out.Interpretation)
+	for _, n := range out.Notes {
+		fmt.Fprintln(stdout, "note:", n)
+	}
+	return nil
+}
+
+// printDepthCells writes the table of layer cells of `denote depth`.
+func printDepthCells(w io.Writer, rep *denotation.DepthReport) {
+	fmt.Fprintf(w, "%-9s %2s %2s %5s %8s %8s  %-24s %s\n", "", "D", "ℓ", "ℓ/D", "denoting", "neurons", "mean |S|/K [CI]", "best |S|/K")
+	for _, c := range rep.Layers {
+		kind := "trained"
+		if c.Untrained {
+			kind = "untrained"
+		}
+		ci := ""
+		if c.Denoted.CILow.Defined() && c.Denoted.CIHigh.Defined() {
+			ci = fmt.Sprintf(" [%.3f, %.3f]", float64(c.Denoted.CILow), float64(c.Denoted.CIHigh))
+		}
+		fmt.Fprintf(w, "%-9s %2d %2d %5.2f %8d %8d  %-24s %s\n", kind, c.Depth, c.Layer, c.RelativeDepth, c.Denoting, c.Neurons,
+			denNum(c.Denoted.Mean)+ci, denNum(c.Best.Mean))
+	}
+}
+
+// depthProperty is the neuron's property as the depth analysis counts it (denotation.AnalyzeDepth):
+// its smallest denoted set, with maxQ > 0 its smallest with q ≤ maxQ.
+func depthProperty(nr *denotation.NeuronResult, maxQ float64) (denotation.Denotation, bool) {
+	if maxQ <= 0 {
+		return nr.Property()
+	}
+	for _, d := range nr.Denotations {
+		if d.QValue != nil && *d.QValue <= maxQ {
+			return d, true
+		}
+	}
+	return denotation.Denotation{}, false
+}
+
+// depthFilesText says in a few sentences what the analysis of the files found; every number is
+// computed from the scans and the report.
+func depthFilesText(rep *denotation.DepthReport, runs []denotation.Run, s depthFilesSetup) string {
+	var b strings.Builder
+	for _, untrained := range []bool{false, true} {
+		nets, neurons, denoting, sum := 0, 0, 0, 0.0
+		var depths []int
+		for _, r := range runs {
+			if r.Untrained != untrained {
+				continue
+			}
+			nets++
+			if !slices.Contains(depths, r.Result.Depth) {
+				depths = append(depths, r.Result.Depth)
+			}
+			for li := range r.Result.Layers {
+				for ni := range r.Result.Layers[li].Neurons {
+					neurons++
+					if d, ok := depthProperty(&r.Result.Layers[li].Neurons[ni], s.MaxQ); ok {
+						denoting++
+						sum += d.LabelProportion
+					}
+				}
+			}
+		}
+		if nets == 0 {
+			continue
+		}
+		slices.Sort(depths)
+		kind := "networks"
+		if untrained {
+			kind = "untrained controls"
+			b.WriteString(" ")
+		}
+		mean := "undefined (none denotes)"
+		if denoting > 0 {
+			mean = fmt.Sprintf("%.3f", sum/float64(denoting))
+		}
+		fmt.Fprintf(&b, "%d %s (depths %s) have %d hidden neurons, of which %d (%.1f%%) denote a label set at τ = %g; the mean label proportion |S|/K of their properties is %s.",
+			nets, kind, depthIntsString(depths), neurons, denoting, 100*float64(denoting)/float64(max(neurons, 1)), rep.Tau, mean)
+		for _, t := range rep.Trends {
+			if t.Untrained != untrained || t.Measure != "denoted" {
+				continue
+			}
+			if !t.Spearman.Defined() {
+				b.WriteString(" No trend with relative depth ℓ/D can be measured (too few denoting neurons, or a single relative depth).")
+				continue
+			}
+			fmt.Fprintf(&b, " Against relative depth ℓ/D it has Spearman ρ = %.3f and least-squares slope %.3f", float64(t.Spearman), float64(t.Slope))
+			if t.SlopeCILow.Defined() && t.SlopeCIHigh.Defined() {
+				fmt.Fprintf(&b, " (%g%% CI of the slope over networks %.3f to %.3f", 100*s.Level, float64(t.SlopeCILow), float64(t.SlopeCIHigh))
+				switch {
+				case t.SlopeCILow > 0:
+					b.WriteString(": it rises with depth).")
+				case t.SlopeCIHigh < 0:
+					b.WriteString(": it falls with depth).")
+				default:
+					b.WriteString(": it includes zero, no trend is established).")
+				}
+			} else {
+				b.WriteString(" (no bootstrap interval, so no claim of a trend).")
+			}
+		}
+	}
+	return b.String()
+}
+
+// depthFilesFigures draws the figures of `denote depth` (f4-proportion, f4-relative, f4-counts,
+// f4-best) for the networks of the files; notes say which could not be drawn.
+func depthFilesFigures(rep *denotation.DepthReport, s depthFilesSetup) (map[string]*plotting.Figure, []string, error) {
+	var depths []int
+	for _, r := range rep.Runs {
+		if !slices.Contains(depths, r.Depth) {
+			depths = append(depths, r.Depth)
+		}
+	}
+	slices.Sort(depths)
+	series := func(best bool) []plotting.ProportionSeries {
+		var out []plotting.ProportionSeries
+		for _, untrained := range []bool{false, true} {
+			for _, d := range depths {
+				ps := plotting.ProportionSeries{Name: fmt.Sprintf("D = %d", d), Depth: d, Control: untrained}
+				if untrained {
+					ps.Name += ", untrained"
+				}
+				for _, c := range rep.Layers {
+					sum := c.Denoted
+					if best {
+						sum = c.Best
+					}
+					if c.Untrained != untrained || c.Depth != d || sum.N == 0 || !sum.Mean.Defined() {
+						continue
+					}
+					m := float64(sum.Mean)
+					ps.Layers = append(ps.Layers, c.Layer)
+					ps.Mean = append(ps.Mean, m)
+					if s.Bootstrap > 0 {
+						lo, hi := m, m
+						if sum.CILow.Defined() {
+							lo = math.Min(float64(sum.CILow), m)
+						}
+						if sum.CIHigh.Defined() {
+							hi = math.Max(float64(sum.CIHigh), m)
+						}
+						ps.Low, ps.High = append(ps.Low, lo), append(ps.High, hi)
+					}
+				}
+				if len(ps.Layers) > 0 {
+					out = append(out, ps)
+				}
+			}
+		}
+		return out
+	}
+	ci := ""
+	if s.Bootstrap > 0 {
+		ci = fmt.Sprintf(", %g%% CI over networks", 100*s.Level)
+	}
+	figs := map[string]*plotting.Figure{}
+	var notes []string
+	var err error
+	if den := series(false); len(den) == 0 {
+		notes = append(notes, "no neuron of any network denotes a label set: the label-proportion figures are not drawn")
+	} else {
+		if figs["f4-proportion"], err = plotting.LabelProportion(den, plotting.ProportionOptions{
+			Title: fmt.Sprintf("|S|/K of denoted sets by layer (τ = %g%s)", rep.Tau, ci)}); err != nil {
+			return nil, nil, err
+		}
+		if figs["f4-relative"], err = plotting.LabelProportion(den, plotting.ProportionOptions{Relative: true,
+			Title: fmt.Sprintf("|S|/K of denoted sets by relative depth (τ = %g%s)", rep.Tau, ci)}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if best := series(true); len(best) > 0 {
+		if figs["f4-best"], err = plotting.LabelProportion(best, plotting.ProportionOptions{
+			Title: fmt.Sprintf("|S|/K of every neuron's best property by layer%s", ci)}); err != nil {
+			return nil, nil, err
+		}
+	}
+	var counts []plotting.CountSeries
+	maxD := slices.Max(depths)
+	for _, d := range depths {
+		cs := plotting.CountSeries{Name: fmt.Sprintf("D = %d", d), Counts: make([]float64, d)}
+		for _, c := range rep.Layers {
+			if !c.Untrained && c.Depth == d && c.Layers > 0 {
+				cs.Counts[c.Layer-1] = float64(c.Denoting) / float64(c.Layers)
+			}
+		}
+		counts = append(counts, cs)
+	}
+	if len(s.Untrained) > 0 {
+		ctl := plotting.CountSeries{Name: "untrained (all depths)", Counts: make([]float64, maxD), Control: true}
+		den, inst := make([]int, maxD), make([]int, maxD)
+		for _, c := range rep.Layers {
+			if c.Untrained {
+				den[c.Layer-1] += c.Denoting
+				inst[c.Layer-1] += c.Layers
+			}
+		}
+		for l := range ctl.Counts {
+			if inst[l] > 0 {
+				ctl.Counts[l] = float64(den[l]) / float64(inst[l])
+			}
+		}
+		counts = append(counts, ctl)
+	}
+	if figs["f4-counts"], err = plotting.DenotationCounts(fmt.Sprintf("Denoting neurons per network at each layer (τ = %g)", rep.Tau), counts...); err != nil {
+		return nil, nil, err
+	}
+	return figs, notes, nil
+}
