@@ -112,6 +112,9 @@ func runDepth(args []string, stdout io.Writer) error {
 	testLimit := fs.Int("test-limit", def.TestSamples, "scan a stratified subset of N test samples (0 = all)")
 	subsetSeed := fs.Uint64("subset-seed", def.SubsetSeed, "seed of the --train-limit/--test-limit subsets")
 	tau := fs.Float64("tau", def.Tau, "τ of the denotation definition, in (0.5, 1]")
+	perms := fs.Int("permutations", 0, "with --activations and files of one split: label permutations of every scan (0 = none)")
+	permSeed := fs.Uint64("permutation-seed", 0, "with --activations: seed of the permutations")
+	maxQ := fs.Float64("max-q", 0, "with --activations: count only denotations with q ≤ this (needs --permutations; 0 = count all)")
 	selection := fs.Int("selection", def.Selection, "training samples whose activations select the denotations that the test split then validates (0 = all)")
 	initName := fs.String("init", def.Recipe.InitName, "initialisation: torch, he or glorot")
 	lr := fs.Float64("lr", def.Recipe.LR, "Adam's learning rate")
@@ -167,6 +170,11 @@ func runDepth(args []string, stdout io.Writer) error {
 			return usageErrorf("--max-q %v needs permutations (--permutations N)", *maxQ)
 		}
 		return runDepthFiles(fs2, *csvPath, *trendsPath, *figDir, *asJSON, stdout)
+	}
+	for _, name := range []string{"permutations", "permutation-seed", "max-q"} {
+		if explicit(fs, name) {
+			return usageErrorf("--%s goes with --activations: the networks depth trains are scanned with validated denotations (selected on training samples, judged on the test split), which a permutation test adds nothing to", name)
+		}
 	}
 	depths, err := parseDepthsFlag(*depthSpec)
 	if err != nil {

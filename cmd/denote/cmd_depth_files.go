@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/denotation-go/denotation/pkg/findings"
 	"io"
 	"math"
 	"os"
@@ -44,42 +45,51 @@ type depthNetwork struct {
 	Depth     int    `json:"depth"`
 	Widths    []int  `json:"widths"`
 	Samples   int    `json:"samples"`
-	Neurons   int    `json:"neurons"`
-	Constant  int    `json:"constant"`
-	Denoting  int    `json:"denoting"`
+	// Validated tells whether the denotations were selected on the file's training samples and
+	// judged on its test samples (a file with a split array); SelectionSamples counts the former.
+	Validated        bool `json:"validated"`
+	SelectionSamples int  `json:"selection_samples,omitempty"`
+	Neurons          int  `json:"neurons"`
+	Constant         int  `json:"constant"`
+	Denoting         int  `json:"denoting"`
 }
 
 // depthFilesReport is the JSON output of `denote depth --activations`.
 type depthFilesReport struct {
-	Setup          depthFilesSetup         `json:"setup"`
-	Networks       []depthNetwork          `json:"networks"`
-	Report         *denotation.DepthReport `json:"report"`
-	Interpretation string                  `json:"interpretation"`
-	Notes          []string                `json:"notes,omitempty"`
-	WallSeconds    float64                 `json:"wall_seconds"`
-	ScanSeconds    float64                 `json:"scan_seconds"`
+	Setup    depthFilesSetup         `json:"setup"`
+	Networks []depthNetwork          `json:"networks"`
+	Report   *denotation.DepthReport `json:"report"`
+	// Networks is the per-network analysis (each file one unit; a trained file is paired with the
+	// untrained file at the same position of --untrained-activations).
+	PerNetwork     *denotation.NetworkReport `json:"per_network"`
+	Interpretation string                    `json:"interpretation"`
+	Notes          []string                  `json:"notes,omitempty"`
+	WallSeconds    float64                   `json:"wall_seconds"`
+	ScanSeconds    float64                   `json:"scan_seconds"`
 }
 
 // depthNetworkSet reads the samples `depth` scans from one network's file: its test split when it
 // has a split array, else all its samples; a stratified subset of limit samples when limit > 0
-// (drawn as `denote depth` draws its test subset).
-func depthNetworkSet(path string, limit int, seed uint64) (*actfile.Set, int, error) {
+// (drawn as `denote depth` draws its test subset). sel is the file's training split (nil without
+// a split array): the samples its denotations are selected on.
+func depthNetworkSet(path string, limit int, seed uint64) (set, sel *actfile.Set, k int, err error) {
 	n, err := actmodel.Load(path, "", "")
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, 0, err
 	}
-	set := n.Whole
+	set = n.Whole
 	if set == nil {
 		if set = n.Test; set == nil {
-			return nil, 0, fmt.Errorf("%s: its split array marks no sample as test", path)
+			return nil, nil, 0, fmt.Errorf("%s: its split array marks no sample as test", path)
 		}
+		sel = n.Train
 	}
 	if limit > 0 && limit < set.N {
 		empty := actmodel.Split("train", &actfile.Set{})
 		ds := &datasets.Dataset{Train: empty, Test: actmodel.Split("test", set)}
 		set = actmodel.Rows(set, ds.Subset(0, limit, seed).Test)
 	}
-	return set, n.NumClasses, nil
+	return set, sel, n.NumClasses, nil
 }
 
 // runDepthFiles scans every network of s and aggregates the scans by layer and relative depth,
@@ -88,24 +98,38 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 	start := time.Now()
 	out := depthFilesReport{Setup: s}
 	var runs []denotation.Run
+	var nets []denotation.NetworkRun
 	opt := denotation.Options{Tau: s.Scan.Tau, Permutations: s.Scan.Permutations, Seed: s.Scan.PermutationSeed}
 	for _, group := range []struct {
 		files     []string
 		untrained bool
 	}{{s.Trained, false}, {s.Untrained, true}} {
-		for _, path := range group.files {
-			set, k, err := depthNetworkSet(path, s.TestLimit, s.Subset)
+		for gi, path := range group.files {
+			set, sel, k, err := depthNetworkSet(path, s.TestLimit, s.Subset)
 			if err != nil {
 				return err
 			}
 			name := strings.TrimSuffix(filepath.Base(path), ".npz")
 			t0 := time.Now()
-			res, err := denotation.Scan(actmodel.Activations(set, k), opt)
+			held := actmodel.Activations(set, k)
+			var res *denotation.Result
+			if sel != nil {
+				// Validated: selected on the file's training samples, judged on its test samples.
+				if res, err = denotation.Scan(actmodel.Activations(sel, k), opt); err == nil {
+					res, err = denotation.Validate(res, held, denotation.ValidateOptions{Tau: opt.Tau})
+				}
+			} else {
+				res, err = denotation.Scan(held, opt)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
 			out.ScanSeconds += time.Since(t0).Seconds()
-			nw := depthNetwork{Name: name, File: path, Untrained: group.untrained, Depth: set.Depth(), Widths: set.Widths(), Samples: set.N}
+			nw := depthNetwork{Name: name, File: path, Untrained: group.untrained, Depth: set.Depth(), Widths: set.Widths(), Samples: set.N,
+				Validated: sel != nil}
+			if sel != nil {
+				nw.SelectionSamples = sel.N
+			}
 			for li := range res.Layers {
 				for ni := range res.Layers[li].Neurons {
 					nr := &res.Layers[li].Neurons[ni]
@@ -120,18 +144,32 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 			}
 			out.Networks = append(out.Networks, nw)
 			runs = append(runs, denotation.Run{Name: name, Seed: uint64(len(runs) + 1), Untrained: group.untrained, Result: res})
+			nets = append(nets, denotation.NetworkRun{Name: name, Depth: set.Depth(), Seed: uint64(gi + 1), Untrained: group.untrained,
+				Result: res, FiringRate: findings.FiringRates(held)})
 		}
 	}
 	var err error
 	if out.Report, err = denotation.AnalyzeDepth(runs, s.DepthOptions); err != nil {
 		return err
 	}
+	level := s.DepthOptions.Level
+	if level == 0 {
+		level = 0.95
+	}
+	if out.PerNetwork, err = denotation.AnalyzeNetworks(nets, level); err != nil {
+		return err
+	}
+	for _, nw := range out.Networks {
+		if !nw.Validated {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s has one split: its denotations are chosen and counted on the same samples (not validated); a file with a split array (training and test samples) gets validated denotations", nw.File))
+		}
+	}
 	out.Interpretation = depthFilesText(out.Report, runs, s)
 	figs, notes, err := depthFilesFigures(out.Report, s)
 	if err != nil {
 		return err
 	}
-	out.Notes = notes
+	out.Notes = append(out.Notes, notes...)
 	if csvPath != "" {
 		if err := denWriteFile(csvPath, out.Report.WriteCSV); err != nil {
 			return err
@@ -165,6 +203,11 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 		}
 		fmt.Fprintf(stdout, "  %-20s D = %d  widths %-16s %6d samples  denoting %4d of %4d%s\n", nw.Name, nw.Depth, depthIntsString(nw.Widths),
 			nw.Samples, nw.Denoting, nw.Neurons, kind)
+	}
+	fmt.Fprintln(stdout, "Per network (each file one unit; t intervals over networks):")
+	for _, g := range out.PerNetwork.Groups {
+		fmt.Fprintf(stdout, "  D = %d: %d networks, denoting per network %s, count slope against ℓ %s, |S|/K slope %s\n",
+			g.Depth, g.Networks, g.Denoting, g.CountSlope, g.ProportionSlope)
 	}
 	printDepthCells(stdout, out.Report)
 	fmt.Fprintln(stdout)

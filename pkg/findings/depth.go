@@ -277,7 +277,7 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 				}
 			}
 		}
-		return r, firingRates(obs.Test), nil
+		return r, FiringRates(obs.Test), nil
 	}
 	var trained, controls []DepthModel
 	var runs, ctlRuns []denotation.Run

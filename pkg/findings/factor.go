@@ -304,7 +304,7 @@ func factorCell(fs FactorSetup, a FactorArm, data *datasets.Dataset, sel *datase
 	if err != nil {
 		return nil, 0, err
 	}
-	c.FiringRate = firingRates(obs.Test)
+	c.FiringRate = FiringRates(obs.Test)
 	for _, tau := range fs.Taus {
 		v, s, err := validatedScan(obs.Sel, obs.Test, tau)
 		if err != nil {

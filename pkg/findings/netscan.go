@@ -50,9 +50,9 @@ func validatedScan(sel, held *model.Activations, tau float64) (val, selection *d
 	return val, selection, nil
 }
 
-// firingRates returns, per hidden layer, the mean over its neurons of the fraction of samples on
+// FiringRates returns, per hidden layer, the mean over its neurons of the fraction of samples on
 // which the neuron's post-activation is > 0.
-func firingRates(a *model.Activations) []float64 {
+func FiringRates(a *model.Activations) []float64 {
 	out := make([]float64, len(a.Layers))
 	for li := range a.Layers {
 		l := &a.Layers[li]
