@@ -63,7 +63,7 @@ func TestDepth(t *testing.T) {
 	if err != nil || len(rows) != 1+len(r.Report.Layers)+len(r.Report.Bins) {
 		t.Errorf("CSV: %d rows for %d+%d cells (%v)", len(rows), len(r.Report.Layers), len(r.Report.Bins), err)
 	}
-	if st, err := os.Stat(filepath.Join(figs, "f4-counts.png")); err != nil || st.Size() == 0 {
+	if st, err := os.Stat(filepath.Join(figs, "f4-denoting-per-network-by-layer.png")); err != nil || st.Size() == 0 {
 		t.Errorf("counts figure: %v", err)
 	}
 	// Again, as text: every trained model from the run cache.

@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -91,11 +92,47 @@ func TestObserversCapture(t *testing.T) {
 		t.Fatalf("%d named rows", len(res.Named))
 	}
 	for _, row := range res.Named {
-		if row.Decisive != (row.BalancedAccuracy >= res.Decisive) {
-			t.Errorf("row %+v: decisive flag disagrees with its accuracy", row)
+		if row.Decisive != (row.BalancedAccuracy >= row.Ceiling-res.Margin) || row.DecisiveAbsolute != (row.BalancedAccuracy >= res.Decisive) {
+			t.Errorf("row %+v: decisive flags disagree with its accuracy", row)
 		}
-		if row.Observer == "linear" && row.ControlTaskAccuracy == 0 {
-			t.Errorf("row %+v: no control task", row)
+		if row.Observer == "linear" && (row.ControlTaskAccuracy == 0 || row.ValidationBalancedAccuracy == nil || row.ShuffledBalancedAccuracy == nil || row.Confident == nil) {
+			t.Errorf("row %+v: no control task, validation score, shuffled-label control or confidence", row)
+		}
+	}
+	// The ceiling is the object model's own balanced accuracy on the property, recomputed here
+	// from its predictions.
+	pred, err := sub.Model.Predict(sub.ObserveTest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	even := map[int]bool{0: true, 2: true, 4: true, 6: true, 8: true}
+	var tp, pos, tn, neg float64
+	for i, y := range sub.ObserveTest.Labels {
+		switch {
+		case even[y]:
+			pos++
+			if even[pred[i]] {
+				tp++
+			}
+		default:
+			neg++
+			if !even[pred[i]] {
+				tn++
+			}
+		}
+	}
+	if row := res.Row("even", 1, "linear"); row == nil || math.Abs(row.Ceiling-0.5*(tp/pos+tn/neg)) > 1e-12 {
+		t.Errorf("ceiling of even: %+v, recomputed %v", row, 0.5*(tp/pos+tn/neg))
+	}
+	// One verdict per property, at the layer with the best validation score (never the test score).
+	if len(res.Verdicts) != 3 || res.ValidationSamples == 0 {
+		t.Fatalf("verdicts %+v (validation samples %d)", res.Verdicts, res.ValidationSamples)
+	}
+	for _, v := range res.Verdicts {
+		for _, row := range res.Named {
+			if row.Property == v.Property && row.Observer == "linear" && *row.ValidationBalancedAccuracy > v.Validation {
+				t.Errorf("verdict %+v: layer %d has a better validation score %v", v, row.Layer, *row.ValidationBalancedAccuracy)
+			}
 		}
 	}
 	if len(res.Subsets) != 511 || len(res.DecisiveSubsets) != 2 {
