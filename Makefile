@@ -26,23 +26,25 @@ unit:
 notebooks-quick:
 	bash scripts/run-notebooks.sh quick $${NOTEBOOK_OUT:-$$(mktemp -d)/out}
 
+# The UI test (internal/uitest): a Jupyter server and headless Chromium, about 1.5 minutes. $(1): the
+# executed notebooks it opens (empty: notebooks/out, when present). Without chromium it installs it
+# (root) or skips with one line. A shell snippet rather than a sub-make, so that `make -n test` runs nothing.
+uitest_run = ( if [ -z "$${DENOTATION_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then bash scripts/setup.sh; \
+	  else echo "uitest: SKIPPED: no chromium, and installing it needs root (apt-get install chromium)"; exit 0; fi; \
+	fi; \
+	DENOTATION_UITEST=1 DENOTATION_UITEST_NOTEBOOKS="$(1)" \
+	  go test -count=1 -timeout 8m -v -run '^TestNotebookUI$$' ./internal/uitest/ )
+
 # The UI test opens the notebooks the quick run executed.
 test: setup vet unit
 	@out=$${NOTEBOOK_OUT:-$$(mktemp -d)/out}; rc=0; \
 	bash scripts/run-notebooks.sh quick "$$out" || rc=1; \
-	$(MAKE) --no-print-directory uitest UITEST_NOTEBOOKS="$$out" || rc=1; \
+	$(call uitest_run,$$out) || rc=1; \
 	exit $$rc
 
-# The UI test (internal/uitest): a Jupyter server and headless Chromium, about 2 minutes. It opens
-# the executed notebooks of $(UITEST_NOTEBOOKS) (default notebooks/out, when present). Without chromium
-# it installs it (root) or skips with one line.
 uitest:
-	@if [ -z "$${DENOTATION_CHROMIUM:-}" ] && ! command -v chromium >/dev/null 2>&1; then \
-	  if [ "$$(id -u)" = 0 ]; then bash scripts/setup.sh; \
-	  else echo "uitest: SKIPPED: no chromium, and installing it needs root (apt-get install chromium)"; exit 0; fi; \
-	fi; \
-	DENOTATION_UITEST=1 DENOTATION_UITEST_NOTEBOOKS="$(UITEST_NOTEBOOKS)" \
-	  go test -count=1 -timeout 8m -v -run '^TestNotebookUI$$' ./internal/uitest/
+	@$(call uitest_run,$(UITEST_NOTEBOOKS))
 
 notebooks:
 	bash scripts/run-notebooks.sh full notebooks/out
