@@ -133,6 +133,8 @@ func testNeuronBrowser(u *ui, srv *jupyterServer, nb string) {
 	u.waitFor("the neuron browser's controls", 200*time.Second, `() => {
 		const err = document.querySelector('.output_area .output_error');
 		if (err) return 'error: ' + err.innerText.slice(0, 300);
+		const fb = [...document.querySelectorAll('.output_area .output_stdout')].find(e => e.innerText.includes('no front-end answered'));
+		if (fb) return 'error: the browser fell back to the static story with the page open: ' + fb.innerText.slice(0, 200);
 		const d = document.querySelector('.output_area .neuron-browser');
 		const ok = d && d.querySelector('select') && d.querySelector('input[type=range]') &&
 			d.querySelector('button') && document.querySelector('.output_area img.neuron-story');
