@@ -236,6 +236,8 @@ func testExecutedNotebooks(u *ui, srv *jupyterServer, nbs []string) {
 	for _, nb := range nbs {
 		name := strings.TrimSuffix(filepath.Base(nb), ".ipynb")
 		u.open(srv.notebookURL(nb), false)
+		// Long outputs are shown in a scrolled box: unfold them, for the screenshots.
+		u.eval(`() => { Jupyter.notebook.get_cells().forEach(c => c.output_area && c.output_area.unscroll_area()); return true }`, nil)
 		var res struct {
 			Figures int      `json:"figures"`
 			Bad     []string `json:"bad"`
