@@ -9,8 +9,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-quick}
 outdir=${2:-notebooks/out}
 export PATH="$(go env GOPATH)/bin:$PATH" GOMLX_NO_AUTO_INSTALL=1
-# No browser is connected to a headless kernel: interactive widgets would wait for one forever.
-export DENOTATION_NO_WIDGETS=1
+# No browser is connected to a headless kernel: notebook 03's neuron browser notices (no front-end
+# answers its widgets within 10 s) and shows its static story. Runs here prove that fallback, so the
+# opt-out variable is cleared.
+unset DENOTATION_NO_WIDGETS
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 mkdir -p "$outdir"
 if [ "$mode" = quick ]; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what denotation needs and is missing; safe to run again (each step checks first).
-#   - Debian packages: Jupyter's headless runner and Notebook UI, Fashion-MNIST (as root; otherwise the
-#     exact apt-get command is printed)
+#   - Debian packages: Jupyter's headless runner and Notebook UI, Fashion-MNIST, Chromium (for the UI
+#     test, make uitest) (as root; otherwise the exact apt-get command is printed)
 #   - GoNB v0.11.5 (built from the Go module cache: `go install …@v0.11.5` is refused), goimports, gopls
 #   - the GoNB Jupyter kernel spec, and this module's Go dependencies (MNIST comes with them)
 # Set SETUP_BENCH=1 to also install the benchmark peers (PyTorch, scikit-learn).
@@ -18,7 +18,7 @@ export PATH="$GOBIN_DIR:$PATH"
 say() { echo "setup: $*"; }
 
 # 1. Debian packages.
-pkgs=(jupyter-nbconvert python3-nbclient python3-nbformat jupyter-client jupyter-notebook python3-ipykernel dataset-fashion-mnist)
+pkgs=(jupyter-nbconvert python3-nbclient python3-nbformat jupyter-client jupyter-notebook python3-ipykernel dataset-fashion-mnist chromium)
 if [ "${SETUP_BENCH:-0}" = 1 ]; then pkgs+=(python3-torch python3-sklearn python3-numpy); fi
 missing=()
 if ! command -v dpkg-query >/dev/null; then
@@ -33,6 +33,10 @@ if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian packages: ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif [ "${missing[*]}" = chromium ]; then
+    # Only the UI test needs it: make uitest skips without it.
+    say "chromium is missing, so make uitest will be skipped; to install it, as root:"
+    echo "  apt-get update && apt-get install -y --no-install-recommends chromium"
   else
     say "missing Debian packages; run as root:"
     echo "  apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
