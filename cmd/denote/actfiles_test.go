@@ -192,14 +192,15 @@ func TestScanObserveFromActivations(t *testing.T) {
 	expectError(t, []string{"observe", "--activations", noPre, "--dataset", "mnist", "--pre"}, 1, "--pre: "+noPre+" has no preact_ℓ arrays")
 }
 
-// TestDepthFromActivations: the networks of `denote depth`, exported as activations files, give
-// through `denote depth --activations` the same layer cells, bins and trends.
+// TestDepthFromActivations: the networks of `denote depth`, exported as activations files with a
+// split array (the training samples their denotations are selected on, and the test samples they
+// are judged on), give through `denote depth --activations` the same layer cells, bins and trends.
 func TestDepthFromActivations(t *testing.T) {
 	data := miniMNIST(t)
 	t.Setenv("DENOTATION_DATA_DIR", data)
 	cache := t.TempDir()
 	t.Setenv("DENOTATION_CACHE", cache)
-	stats := []string{"--tau", "0.7", "--bootstrap", "40", "--bootstrap-seed", "7", "--bins", "2", "--permutations", "5", "--max-q", "0.5"}
+	stats := []string{"--tau", "0.7", "--bootstrap", "40", "--bootstrap-seed", "7", "--bins", "2"}
 	var native struct {
 		Report json.RawMessage `json:"report"`
 	}
@@ -233,14 +234,8 @@ func TestDepthFromActivations(t *testing.T) {
 				files *[]string
 				name  string
 			}{{m, &trained, "D" + strconv.Itoa(d) + "-s" + strconv.FormatUint(seed, 10)}, {u, &untrained, "D" + strconv.Itoa(d) + "-s" + strconv.FormatUint(seed, 10) + "-untrained"}} {
-				acts, err := x.m.Activations(sub.Test)
-				if err != nil {
-					t.Fatal(err)
-				}
 				p := filepath.Join(dir, x.name+".npz")
-				if err := acts.SaveNPZ(p); err != nil {
-					t.Fatal(err)
-				}
+				writeSplitFile(t, p, x.m, sub.Train.Subset(s.Selection, s.SubsetSeed+1), sub.Test)
 				*x.files = append(*x.files, p)
 			}
 		}
@@ -275,10 +270,10 @@ func TestDepthFromActivations(t *testing.T) {
 		t.Errorf("depth report from the files differs from the native one:\n%s\n%s", native.Report, files.Report)
 	}
 	if len(files.Networks) != 8 || files.Networks[3].Name != "D2-s2" || files.Networks[3].Depth != 2 || !files.Networks[4].Untrained ||
-		files.Networks[3].Neurons != 16 || files.Networks[3].Samples != 300 || !strings.Contains(files.Text, "untrained controls") {
+		files.Networks[3].Neurons != 16 || files.Networks[3].Samples != 300 || !files.Networks[3].Validated || !strings.Contains(files.Text, "untrained controls") {
 		t.Errorf("networks %+v\n%s", files.Networks, files.Text)
 	}
-	for _, name := range []string{"f4-counts.png", "f4-best.png"} {
+	for _, name := range []string{"f4-counts.png", "f4-best.png"} { // the files path's own figure names
 		if st, err := os.Stat(filepath.Join(figs, name)); err != nil || st.Size() == 0 {
 			t.Errorf("figure %s: %v", name, err)
 		}
@@ -301,5 +296,39 @@ func TestDepthFromActivations(t *testing.T) {
 		{[]string{"depth", "--activations", trained[0], "--tau", "0.4"}, "--tau 0.4"},
 	} {
 		expectError(t, c.args, 2, c.want)
+	}
+}
+
+// writeSplitFile writes m's activations on train and test as one activations file with a split
+// array.
+func writeSplitFile(t *testing.T, path string, m *model.Model, train, test *datasets.Split) {
+	t.Helper()
+	f := &actfile.File{NumClasses: m.NumClasses}
+	for _, part := range []struct {
+		name  string
+		split *datasets.Split
+	}{{actfile.Train, train}, {actfile.Test, test}} {
+		acts, err := m.Capture(part.split, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.N += acts.N
+		f.Labels = append(f.Labels, acts.Labels...)
+		for range acts.N {
+			f.Split = append(f.Split, part.name)
+		}
+		for i, l := range acts.Layers {
+			if len(f.Layers) <= i {
+				f.Layers = append(f.Layers, actfile.Layer{Number: l.Layer, Shape: []int{l.Width}, Width: l.Width})
+			}
+			f.Layers[i].Post = append(f.Layers[i].Post, l.Post...)
+		}
+	}
+	var b bytes.Buffer
+	if err := actfile.WriteNPZ(&b, f, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -49,7 +49,7 @@ func TestDepth(t *testing.T) {
 		t.Fatalf("report %+v", r)
 	}
 	// Layer cells: 3 trained + 3 untrained.
-	if len(r.Report.Layers) != 6 || len(r.Report.Trends) == 0 || !strings.Contains(r.Interpretation, "untrained controls") ||
+	if len(r.Report.Layers) != 6 || len(r.Report.Trends) == 0 || !strings.Contains(r.Interpretation, "untrained control") ||
 		r.WallSeconds <= 0 || len(r.Cached) != 0 {
 		t.Errorf("report: %d layer cells, %d trends, interpretation %q, %.1fs, cached %v", len(r.Report.Layers), len(r.Report.Trends),
 			r.Interpretation, r.WallSeconds, r.Cached)
