@@ -195,7 +195,8 @@ func testNeuronBrowser(u *ui, srv *jupyterServer, nb string) {
 	}
 	u.eval(`() => {
 		const cells = Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code');
-		const c = cells[cells.length - 1];
+		const c = cells.find(x => x.get_text().includes('NeuronBrowser('));
+		c.element[0].classList.add('neuron-browser-cell');
 		const outs = c.output_area.outputs;
 		return {
 			controls: document.querySelectorAll('.neuron-browser').length,
@@ -205,7 +206,7 @@ func testNeuronBrowser(u *ui, srv *jupyterServer, nb string) {
 			rendered: [...c.output_area.element[0].querySelectorAll('img')].filter(i => i.complete && i.naturalWidth > 0).length,
 		};
 	}`, &end)
-	u.shot("03-browser-done", ".cell:last-of-type .output_wrapper")
+	u.shot("03-browser-done", ".neuron-browser-cell .output_wrapper")
 	if end.Controls != 0 || end.Live != 0 {
 		t.Errorf("after Done: %d control blocks and %d live stories remain, want none", end.Controls, end.Live)
 	}
@@ -299,7 +300,7 @@ func checkHeadlessBrowser(u *ui, name string) {
 	}
 	u.eval(`() => {
 		const cells = Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code');
-		const outs = cells[cells.length - 1].output_area.outputs;
+		const outs = cells.find(x => x.get_text().includes('NeuronBrowser(')).output_area.outputs;
 		return {text: outs.filter(o => o.output_type === 'stream').map(o => o.text).join(''),
 			pngs: outs.filter(o => o.data && o.data['image/png']).length};
 	}`, &cell)
