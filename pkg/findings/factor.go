@@ -534,7 +534,7 @@ func (r *FactorResult) interpretation() string {
 			g.Denoting[len(fs.Taus)-1], g.DenotingMin[len(fs.Taus)-1], g.DenotingMax[len(fs.Taus)-1], g.Accuracy))
 	}
 	b.WriteString(strings.Join(parts, "; ") + ". ")
-	if e, ok := r.Strongest(); ok {
+	if e, ok := r.Strongest(); ok && e.DenotingA+e.DenotingB > 0 {
 		ratio := "∞"
 		if e.Ratio.Defined() {
 			ratio = fmt.Sprintf("%.1f×", float64(e.Ratio))

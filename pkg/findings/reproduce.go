@@ -101,7 +101,7 @@ func definitions(s Setup, c CaptureOptions) map[string]string {
 	return map[string]string{
 		"layers":            "hidden layers are numbered 1 … L from the input; the logits are not a hidden layer; the depth of a neuron is its layer ℓ; relative depth ℓ/L is a secondary view only",
 		"state":             "post-activation value of every hidden neuron for a sample",
-		"recipe":            fmt.Sprintf("object models: %s relu, init %s, Adam lr %g (%s), batch %d, %d epochs (findings.StudyModel, chosen by the factor study)", strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"), s.Model.InitScheme(), s.Model.LR, s.Model.LRSchedule, s.Model.BatchSize, s.Model.NumEpochs),
+		"recipe":            recipeText(s),
 		"property":          "a label set S with 0 < |S| < K; x has S when label(x) ∈ S; S and its complement are the same split",
 		"label_proportion":  "|S|/K",
 		"observer":          "class-balanced classifier trained on training-split activations (standardised with training statistics), evaluated on the test split: linear (L2 logistic regression, C=1), MLP (one hidden layer of 64), single neuron (best threshold and direction)",
@@ -283,6 +283,16 @@ func f2Properties(dataset string) []string {
 		return []string{"footwear", "tops", "class=Trouser", "class=Bag"}
 	}
 	return []string{"even", "lt5", "loops", "digit=0", "digit=1", "digit=7"}
+}
+
+// recipeText states the object model's recipe and where it comes from.
+func recipeText(s Setup) string {
+	from := "findings.StudyModel, chosen by the factor study"
+	if s.Quick {
+		from = "quick mode: a small model for smoke tests"
+	}
+	return fmt.Sprintf("object model: %s relu, init %s, Adam lr %g (%s), batch %d, %d epochs (%s)", strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"),
+		s.Model.InitScheme(), s.Model.LR, s.Model.LRSchedule, s.Model.BatchSize, s.Model.NumEpochs, from)
 }
 
 // F3Options are the scan options of F3 (and of its replication): τ = 0.95, no permutation test,

@@ -8,19 +8,28 @@ import (
 // The "What we found" paragraphs of the study, F3 and F4: whether the claim is reproduced under the
 // stated definitions and how strongly, every number taken from the results.
 
-// StudySummary states what the factor study found.
+// StudySummary states what the factor study found, and whether the recipe of the findings'
+// object models (StudyModel) is the one under which single neurons denote most.
 func StudySummary(r *FactorResult) string {
 	var b strings.Builder
 	b.WriteString("**What we found.** ")
-	e, ok := r.Strongest()
-	if !ok {
-		b.WriteString("The study has no contrast between groups.\n")
+	last := len(r.Setup.Taus) - 1
+	tau := r.Setup.Taus[last]
+	var best *FactorGroup
+	for i := range r.Groups {
+		if g := &r.Groups[i]; g.Width == r.Setup.Width && (best == nil || g.Denoting[last] > best.Denoting[last]) {
+			best = g
+		}
+	}
+	if best == nil || best.Denoting[last] == 0 {
+		fmt.Fprintf(&b, "No network of the study has a validated denoting neuron at τ = %g, so it cannot tell which factor matters at this size.\n", tau)
 		return b.String()
 	}
-	tau := r.Setup.Taus[len(r.Setup.Taus)-1]
+	e, ok := r.Strongest()
 	switch {
+	case !ok:
 	case e.DenotingA > 2*e.DenotingB || e.DenotingB > 2*e.DenotingA:
-		fmt.Fprintf(&b, "Whether single neurons denote depends mostly on the **%s**: %s gives %.1f validated denoting neurons per network at τ = %g against %.1f for %s (%s), at test accuracy %.4f vs %.4f — the networks classify equally well, but their neurons mean different things. ",
+		fmt.Fprintf(&b, "Whether single neurons denote depends most on the **%s**: %s gives %.1f validated denoting neurons per network at τ = %g against %.1f for %s (%s), at test accuracy %.4f vs %.4f — the networks classify about equally well, but their neurons mean different things. ",
 			e.Factor, e.A, e.DenotingA, tau, e.DenotingB, e.B, e.Fixed, e.AccuracyA, e.AccuracyB)
 	default:
 		fmt.Fprintf(&b, "No factor changes the number of denoting neurons by more than a factor of two (largest: %s, %s %.1f vs %s %.1f per network at τ = %g). ",
@@ -31,7 +40,24 @@ func StudySummary(r *FactorResult) string {
 			fmt.Fprintf(&b, "Init %s vs %s (%s): %.1f vs %.1f. ", x.A, x.B, x.Fixed, x.DenotingA, x.DenotingB)
 		}
 	}
-	b.WriteString("The object models of F1–F4 use the recipe with the most denoting neurons (findings.StudyModel); a result that depends on the initialisation is a finding about the recipe, not only about the network's task.\n")
+	fmt.Fprintf(&b, "The most denoting neurons per network come with init %s and recipe %s (%.1f). ", best.Init, best.Recipe, best.Denoting[last])
+	sm := StudyModel()
+	var used *Recipe
+	for i, rc := range r.Setup.Recipes {
+		if rc.Schedule == sm.LRSchedule && rc.LR == sm.LR && rc.Epochs == sm.NumEpochs {
+			used = &r.Setup.Recipes[i]
+		}
+	}
+	switch {
+	case r.Setup.Quick:
+		b.WriteString("(Quick mode: the findings' object models are a small smoke-test model, not chosen by this study.)")
+	case used != nil && used.Name == best.Recipe && sm.InitScheme() == best.Init:
+		fmt.Fprintf(&b, "That is the recipe of the findings' object models (findings.StudyModel: init %s, %s).", sm.InitScheme(), used)
+	default:
+		fmt.Fprintf(&b, "The findings' object models (findings.StudyModel: init %s, %d epochs, %s lr %g) do not use it: the study and the default recipe disagree in this run.",
+			sm.InitScheme(), sm.NumEpochs, sm.LRSchedule, sm.LR)
+	}
+	b.WriteString("\n")
 	return b.String()
 }
 
