@@ -1,6 +1,7 @@
 // Command modelbench measures the object model of package model: training throughput of an MLP
-// (ours, and optionally the PyTorch peer bench/torch_mlp.py on the same architecture, with the
-// ratio), and a full MNIST training run (test accuracy, time, peak RSS).
+// (ours, and optionally the PyTorch peer bench/torch_mlp.py on the same architecture, run twice in
+// the same process: at one thread and at PyTorch's default thread count (all cores), with both
+// ratios), and a full MNIST training run (test accuracy, time, peak RSS).
 //
 // Usage:
 //
@@ -70,13 +71,21 @@ func run() error {
 			res["stock_samples_per_second"] = st["samples_per_second"]
 		}
 		if *peer != "" {
-			p, err := runPeer(*python, *peer, *hidden, *batch)
+			p, err := runPeer(*python, *peer, *hidden, *batch, 1)
 			if err != nil {
 				return err
 			}
 			res["peer"] = p
 			if ps, ok := p["samples_per_second"].(float64); ok && ps > 0 {
 				res["ratio_to_peer"] = res["samples_per_second"].(float64) / ps
+			}
+			pa, err := runPeer(*python, *peer, *hidden, *batch, 0)
+			if err != nil {
+				return err
+			}
+			res["peer_all_threads"] = pa
+			if ps, ok := pa["samples_per_second"].(float64); ok && ps > 0 {
+				res["ratio_to_peer_all_threads"] = res["samples_per_second"].(float64) / ps
 			}
 		}
 		res["peak_rss_bytes"] = peakRSS()
@@ -92,6 +101,11 @@ func run() error {
 				fmt.Fprintf(os.Stderr, ", PyTorch %.0f (1 thread), ratio %.2f", ps, res["ratio_to_peer"])
 			} else {
 				fmt.Fprintf(os.Stderr, ", peer skipped: %v", p["skipped"])
+			}
+		}
+		if p, ok := res["peer_all_threads"].(map[string]any); ok {
+			if ps, ok := p["samples_per_second"].(float64); ok {
+				fmt.Fprintf(os.Stderr, ", PyTorch %.0f (%v threads), ratio %.2f", ps, p["threads"], res["ratio_to_peer_all_threads"])
 			}
 		}
 		fmt.Fprintf(os.Stderr, ", peak RSS %.0f MiB\n", float64(res["peak_rss_bytes"].(int64))/(1<<20))
@@ -168,13 +182,25 @@ func throughput(cfg model.Config, steps, repeats int, stock bool) (map[string]an
 	}, nil
 }
 
-// runPeer runs the PyTorch script with one OpenBLAS thread and parses its JSON line.
-func runPeer(python, script, hidden string, batch int) (map[string]any, error) {
+// runPeer runs the PyTorch script and parses its JSON line: with threads = 1 on one thread (torch
+// and OpenBLAS), with threads = 0 at PyTorch's defaults (any thread limits in our environment
+// removed).
+func runPeer(python, script, hidden string, batch, threads int) (map[string]any, error) {
 	if _, err := os.Stat(script); err != nil {
 		return nil, fmt.Errorf("peer script: %w", err)
 	}
-	cmd := exec.Command(python, script, "--hidden", hidden, "--batch", strconv.Itoa(batch))
-	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1")
+	cmd := exec.Command(python, script, "--hidden", hidden, "--batch", strconv.Itoa(batch), "--threads", strconv.Itoa(threads))
+	limits := []string{"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(limits, k) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if threads > 0 {
+		for _, k := range limits {
+			cmd.Env = append(cmd.Env, k+"="+strconv.Itoa(threads))
+		}
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	raw, err := cmd.Output()
