@@ -7,6 +7,7 @@
 //
 //	go run ./bench/modelbench [-mode throughput|mnist|all] [-hidden 256,128] [-batch 128]
 //	    [-steps 40] [-repeats 3] [-stock] [-peer bench/torch_mlp.py] [-python /usr/bin/python3]
+//	    [-cpuprofile FILE]
 //
 // Each measurement is printed as one JSON line on stdout.
 package main
@@ -22,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,7 +52,18 @@ func run() error {
 	epochs := flag.Int("epochs", 5, "epochs of the MNIST run")
 	mnistHidden := flag.String("mnist-hidden", "128,128", "hidden widths of the MNIST run")
 	seeds := flag.String("seeds", "1", "seeds of the MNIST runs, comma-separated")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	widths, err := model.ParseWidths(*hidden)
 	if err != nil {
