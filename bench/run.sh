@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: every speed and memory goal, each measured against its peer in the same run.
-#   1. object model training throughput vs PyTorch at one thread and at its default thread count
-#      (all cores), peak RSS                                                  (bench/model.sh)
+#   1. object model training throughput vs PyTorch at one thread and on all cores, peak RSS
+#                                                                             (bench/model.sh)
 #   2. linear observer vs scikit-learn (its default threads) and vs our portable Go kernels; all
 #      1022 label-subset observers                                            (bench/observer)
 #   3. exact denotation scan vs the naive per-subset stump loop                (bench/denotation)
