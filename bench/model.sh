@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks of pkg/model (the object model). Prints JSON lines on stdout and a summary on stderr.
 #   bash bench/model.sh            training throughput of a 784-256-128-10 MLP at batch 128: ours
-#                                  (fast Dense), gomlx's stock Dense, the PyTorch peer (one thread,
-#                                  bench/torch_mlp.py; skipped if torch is missing) and the ratio
+#                                  (fast Dense), gomlx's stock Dense, the PyTorch peer
+#                                  (bench/torch_mlp.py; skipped if torch is missing) at one thread
+#                                  and on all cores, and both ratios
 #   FULL=1 bash bench/model.sh     also 5 epochs of 784-128-128-10 on full MNIST: test accuracy,
 #                                  time, peak RSS (about a minute on 2 cores)
 #   GOBENCH=1 bash bench/model.sh  also `go test -bench TrainStep ./pkg/model/` (stock vs fast)

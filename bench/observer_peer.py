@@ -10,6 +10,7 @@ standard deviation (StandardScaler, as the Go side does) outside the timed regio
 timed. Prints one JSON object. If scikit-learn is not importable, prints {"skipped": reason}.
 """
 import json
+import os
 import statistics
 import sys
 import time
@@ -32,7 +33,8 @@ def main():
     xte = np.fromfile(meta["test_x"], dtype="<f4").reshape(n_te, d)
     sc = StandardScaler().fit(xtr)
     xtr, xte = sc.transform(xtr), sc.transform(xte)
-    out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "repeats": repeats}
+    out = {"sklearn": sklearn.__version__, "numpy": np.__version__, "repeats": repeats,
+           "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS", "(default: all cores)")}
     if "train_y" in meta:
         ytr = np.fromfile(meta["train_y"], dtype="u1").astype(bool)
         yte = np.fromfile(meta["test_y"], dtype="u1").astype(bool)

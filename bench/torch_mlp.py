@@ -3,8 +3,10 @@
 
 Trains an MLP (784-256-128-10 by default, ReLU, Adam lr 1e-3, softmax cross-entropy) on random
 data in mini-batches and prints one JSON line with the median samples/s of several timed runs.
-Run with OPENBLAS_NUM_THREADS=1 for a one-thread figure (torch.set_num_threads alone does not
-limit Debian's OpenBLAS). If torch is not importable, prints {"skipped": reason} and exits 0.
+--threads N sets torch's thread count; --threads 0 keeps torch's default (which is not always all
+cores: Debian's torch 1.13 defaults to one thread on a 2-core VM; the JSON line reports it). Run with
+OPENBLAS_NUM_THREADS=1 for a one-thread figure (torch.set_num_threads alone does not limit Debian's
+OpenBLAS). If torch is not importable, prints {"skipped": reason} and exits 0.
 """
 import argparse
 import json
@@ -21,7 +23,7 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=200, help="steps per timed run")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (0: torch's default)")
     args = ap.parse_args()
     try:
         import torch
@@ -29,7 +31,9 @@ def main():
         print(json.dumps({"peer": "pytorch", "skipped": f"torch is not importable: {e}"}))
         return 0
     torch.manual_seed(1)
-    torch.set_num_threads(args.threads)
+    default_threads = torch.get_num_threads()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     widths = [784] + [int(w) for w in args.hidden.split(",")] + [10]
     layers = []
     for i in range(len(widths) - 1):
@@ -63,7 +67,8 @@ def main():
         "torch_version": torch.__version__,
         "architecture": "-".join(map(str, widths)) + " relu",
         "batch": args.batch,
-        "threads": args.threads,
+        "threads": torch.get_num_threads(),
+        "torch_default_threads": default_threads,
         "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS", ""),
         "samples_per_second": statistics.median(rates),
         "runs": rates,

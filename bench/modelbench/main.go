@@ -1,11 +1,14 @@
 // Command modelbench measures the object model of package model: training throughput of an MLP
-// (ours, and optionally the PyTorch peer bench/torch_mlp.py on the same architecture, with the
-// ratio), and a full MNIST training run (test accuracy, time, peak RSS).
+// (ours, and optionally the PyTorch peer bench/torch_mlp.py on the same architecture, run twice in
+// the same process: at one thread and on all cores (runtime.NumCPU threads; PyTorch's own default
+// is not always all cores), with both ratios), and a full MNIST training run (test accuracy, time,
+// peak RSS).
 //
 // Usage:
 //
 //	go run ./bench/modelbench [-mode throughput|mnist|all] [-hidden 256,128] [-batch 128]
 //	    [-steps 40] [-repeats 3] [-stock] [-peer bench/torch_mlp.py] [-python /usr/bin/python3]
+//	    [-cpuprofile FILE]
 //
 // Each measurement is printed as one JSON line on stdout.
 package main
@@ -21,6 +24,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,7 +54,18 @@ func run() error {
 	epochs := flag.Int("epochs", 5, "epochs of the MNIST run")
 	mnistHidden := flag.String("mnist-hidden", "128,128", "hidden widths of the MNIST run")
 	seeds := flag.String("seeds", "1", "seeds of the MNIST runs, comma-separated")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	widths, err := model.ParseWidths(*hidden)
 	if err != nil {
@@ -70,13 +86,21 @@ func run() error {
 			res["stock_samples_per_second"] = st["samples_per_second"]
 		}
 		if *peer != "" {
-			p, err := runPeer(*python, *peer, *hidden, *batch)
+			p, err := runPeer(*python, *peer, *hidden, *batch, 1)
 			if err != nil {
 				return err
 			}
 			res["peer"] = p
 			if ps, ok := p["samples_per_second"].(float64); ok && ps > 0 {
 				res["ratio_to_peer"] = res["samples_per_second"].(float64) / ps
+			}
+			pa, err := runPeer(*python, *peer, *hidden, *batch, goruntime.NumCPU())
+			if err != nil {
+				return err
+			}
+			res["peer_all_cores"] = pa
+			if ps, ok := pa["samples_per_second"].(float64); ok && ps > 0 {
+				res["ratio_to_peer_all_cores"] = res["samples_per_second"].(float64) / ps
 			}
 		}
 		res["peak_rss_bytes"] = peakRSS()
@@ -92,6 +116,11 @@ func run() error {
 				fmt.Fprintf(os.Stderr, ", PyTorch %.0f (1 thread), ratio %.2f", ps, res["ratio_to_peer"])
 			} else {
 				fmt.Fprintf(os.Stderr, ", peer skipped: %v", p["skipped"])
+			}
+		}
+		if p, ok := res["peer_all_cores"].(map[string]any); ok {
+			if ps, ok := p["samples_per_second"].(float64); ok {
+				fmt.Fprintf(os.Stderr, ", PyTorch %.0f (%v threads), ratio %.2f", ps, p["threads"], res["ratio_to_peer_all_cores"])
 			}
 		}
 		fmt.Fprintf(os.Stderr, ", peak RSS %.0f MiB\n", float64(res["peak_rss_bytes"].(int64))/(1<<20))
@@ -168,13 +197,22 @@ func throughput(cfg model.Config, steps, repeats int, stock bool) (map[string]an
 	}, nil
 }
 
-// runPeer runs the PyTorch script with one OpenBLAS thread and parses its JSON line.
-func runPeer(python, script, hidden string, batch int) (map[string]any, error) {
+// runPeer runs the PyTorch script on the given number of threads (torch and OpenBLAS; any thread
+// limits in our environment are replaced) and parses its JSON line.
+func runPeer(python, script, hidden string, batch, threads int) (map[string]any, error) {
 	if _, err := os.Stat(script); err != nil {
 		return nil, fmt.Errorf("peer script: %w", err)
 	}
-	cmd := exec.Command(python, script, "--hidden", hidden, "--batch", strconv.Itoa(batch))
-	cmd.Env = append(os.Environ(), "OPENBLAS_NUM_THREADS=1", "OMP_NUM_THREADS=1", "MKL_NUM_THREADS=1")
+	cmd := exec.Command(python, script, "--hidden", hidden, "--batch", strconv.Itoa(batch), "--threads", strconv.Itoa(threads))
+	limits := []string{"OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"}
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !slices.Contains(limits, k) {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	for _, k := range limits {
+		cmd.Env = append(cmd.Env, k+"="+strconv.Itoa(threads))
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	raw, err := cmd.Output()

@@ -2,7 +2,7 @@
 //
 // Usage:
 //
-//	go run ./bench/observer [-mode peer|subsets|all] [-repeats 5] [-python /usr/bin/python3]
+//	go run ./bench/observer [-mode peer|subsets|all|kernel] [-repeats 5] [-python /usr/bin/python3]
 //	    [-peer bench/observer_peer.py] [-model DIR | -train] [-layer N] [-keep DIR]
 //
 // peer: one linear observer (L2, C = 1) on 10,000 × 512 features (a deterministic synthetic
@@ -18,6 +18,12 @@
 // layer -layer on a stratified 10,000-sample subset of the MNIST training split (test: the full test
 // split); otherwise synthetic. The peer fits a sample of the subsets one by one, and its time for
 // all 1022 is extrapolated (printed as such).
+//
+// Both modes also time the portable Go kernels in the same run (-compare-go; median of -repeats
+// in peer mode, one run in subsets mode) and report go_over_ours. Every line names the kernel path
+// that ran ("kernel": avx512, avx2 or go; -kernel or DENOTATION_KERNEL forces one).
+//
+// kernel: prints the kernel path in use (and, if set, $DENOTATION_KERNEL) and exits.
 //
 // Each measurement is one JSON line on stdout.
 package main
@@ -58,11 +64,12 @@ type config struct {
 	train               bool
 	layer, peerSubsets  int
 	nTrain, nTest, dims int
+	compareGo           bool
 }
 
 func run() error {
 	var c config
-	mode := flag.String("mode", "all", "peer | subsets | all")
+	mode := flag.String("mode", "all", "peer | subsets | all | kernel")
 	flag.IntVar(&c.repeats, "repeats", 5, "timed runs (the median is reported)")
 	flag.StringVar(&c.python, "python", "/usr/bin/python3", "Python interpreter for the peer")
 	flag.StringVar(&c.peer, "peer", "bench/observer_peer.py", "peer script (empty: no peer)")
@@ -75,7 +82,22 @@ func run() error {
 	flag.IntVar(&c.nTest, "n-test", 5000, "test samples (synthetic data)")
 	flag.IntVar(&c.dims, "d", 512, "features of the peer comparison")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed fits to this file")
+	kernel := flag.String("kernel", "", "force the observer kernel path: go, avx2 or avx512 (default: the best the CPU supports)")
+	flag.BoolVar(&c.compareGo, "compare-go", true, "also time the portable Go kernels and report the ratio")
 	flag.Parse()
+	if *kernel != "" {
+		if _, err := observer.SetKernelPath(*kernel); err != nil {
+			return err
+		}
+	}
+	if *mode == "kernel" {
+		fmt.Print(observer.KernelPath())
+		if env := os.Getenv("DENOTATION_KERNEL"); env != "" {
+			fmt.Printf(" (DENOTATION_KERNEL=%s)", env)
+		}
+		fmt.Println()
+		return nil
+	}
 	if *cpuProfile != "" {
 		pf, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -275,6 +297,10 @@ func peerMode(c config, dir string, out *json.Encoder) error {
 		}
 		strictTimes = append(strictTimes, time.Since(t0).Seconds())
 	}
+	goLine, err := timeGoPath(c, c.repeats, func() (*observer.Result, error) { return observer.Fit(f, t, observer.Options{}) })
+	if err != nil {
+		return err
+	}
 	meta, err := writeShared(dir, xtr, xte, ltr, lte, d, map[string]any{
 		"train_y": boolBytes(t.Train), "test_y": boolBytes(t.Test)})
 	if err != nil {
@@ -285,10 +311,11 @@ func peerMode(c config, dir string, out *json.Encoder) error {
 		return err
 	}
 	line := map[string]any{"bench": "single linear observer (L2, C=1, lbfgs)", "n_train": c.nTrain, "n_test": c.nTest, "d": d,
-		"gomaxprocs": runtime.GOMAXPROCS(0), "ours_seconds": median(times), "ours_seconds_all": times,
+		"gomaxprocs": runtime.GOMAXPROCS(0), "kernel": observer.KernelPath(), "ours_seconds": median(times), "ours_seconds_all": times,
 		"ours_test_accuracy": res.TestAccuracy, "ours_iterations": res.Iterations, "ours_converged": res.Converged,
 		"ours_sklearn_stopping_seconds": median(strictTimes), "ours_sklearn_stopping_test_accuracy": strict.TestAccuracy,
 		"ours_sklearn_stopping_iterations": strict.Iterations, "peer": peer}
+	addGoPath(line, goLine, median(times), res.TestAccuracy)
 	if ps, ok := peer["seconds"].(float64); ok {
 		line["peer_over_ours"] = ps / median(times)
 		line["accuracy_difference_points"] = 100 * (res.TestAccuracy - peer["test_accuracy"].(float64))
@@ -392,11 +419,31 @@ func subsetsMode(c config, dir string, out *json.Encoder) error {
 		maxIters = max(maxIters, r.Iterations)
 		accs = append(accs, r.TestAccuracy)
 	}
+	var goRes []*observer.Result
+	goLine, err := timeGoPath(c, 1, func() (*observer.Result, error) {
+		var err error
+		goRes, err = observer.FitMany(f, ts, observer.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return goRes[0], nil
+	})
+	if err != nil {
+		return err
+	}
 	line := map[string]any{"bench": "all 1022 label-subset linear observers (L2, C=1)", "source": source,
-		"n_train": f.NTrain, "n_test": f.NTest, "d": d, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"n_train": f.NTrain, "n_test": f.NTest, "d": d, "gomaxprocs": runtime.GOMAXPROCS(0), "kernel": observer.KernelPath(),
 		"ours_seconds": median(times), "ours_seconds_all": times, "converged": conv, "properties": len(rs),
 		"mean_iterations": float64(iters) / float64(len(rs)), "max_iterations": maxIters,
 		"test_accuracy_min": slices.Min(accs), "test_accuracy_mean": mean(accs)}
+	if goLine != nil {
+		worst := 0.0
+		for i := range rs {
+			worst = math.Max(worst, math.Abs(100*(rs[i].TestAccuracy-goRes[i].TestAccuracy)))
+		}
+		goLine["max_accuracy_difference_points"] = worst
+	}
+	addGoPath(line, goLine, median(times), math.NaN())
 	if c.peerSubsets > 0 && c.peer != "" {
 		// A deterministic sample of subsets for the peer.
 		r := rand.New(rand.NewPCG(7, 7))
@@ -437,4 +484,40 @@ func mean(xs []float64) float64 {
 		s += x
 	}
 	return s / float64(len(xs))
+}
+
+// timeGoPath times fit with the portable Go kernels (the median of reps runs) and restores the
+// kernel path. It returns nil when -compare-go is off or the Go path is the one in use.
+func timeGoPath(c config, reps int, fit func() (*observer.Result, error)) (map[string]any, error) {
+	if !c.compareGo || observer.KernelPath() == "go" {
+		return nil, nil
+	}
+	prev, err := observer.SetKernelPath("go")
+	if err != nil {
+		return nil, err
+	}
+	defer observer.SetKernelPath(prev)
+	var times []float64
+	var res *observer.Result
+	for range max(1, reps) {
+		t0 := time.Now()
+		if res, err = fit(); err != nil {
+			return nil, err
+		}
+		times = append(times, time.Since(t0).Seconds())
+	}
+	return map[string]any{"kernel": "go", "seconds": median(times), "seconds_all": times, "test_accuracy": res.TestAccuracy}, nil
+}
+
+// addGoPath records the Go-kernel timing and its ratio to ours in line.
+func addGoPath(line, goLine map[string]any, ours, oursAccuracy float64) {
+	if goLine == nil {
+		return
+	}
+	if !math.IsNaN(oursAccuracy) {
+		goLine["accuracy_difference_points"] = 100 * (oursAccuracy - goLine["test_accuracy"].(float64))
+	}
+	delete(goLine, "test_accuracy")
+	line["go_kernels"] = goLine
+	line["go_over_ours"] = goLine["seconds"].(float64) / ours
 }

@@ -102,3 +102,44 @@ func TestDenseFastGradientMatchesStock(t *testing.T) {
 		})
 	}
 }
+
+// TestDenseFastForwardIsDot checks that DenseFast's forward values are graph.Dot's bit for bit,
+// and that its zero carrier reads only x[0,0] and W[0,0]: values that overflow elsewhere in x
+// affect only their own rows (a carrier 0·Σx would be 0·Inf = NaN everywhere).
+func TestDenseFastForwardIsDot(t *testing.T) {
+	const batch, in, out = 9, 20, 7
+	rng := rand.New(rand.NewPCG(3, 4))
+	x, w, b := randTensor[float32](rng, batch, in), randTensor[float32](rng, in, out), randTensor[float32](rng, out)
+	tensors.MutableFlatData(x, func(flat []float32) {
+		for k := range in {
+			flat[4*in+k] = 3e38 // row 4 overflows in Σx (and in its own products)
+		}
+	})
+	backend, err := backendFor("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := func(dense func(x, w, b *Node) *Node) []float32 {
+		exec, err := NewExec(backend, func(x, w, b *Node) *Node { return dense(x, w, b) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		mu := execLock(backend)
+		mu.Lock()
+		defer mu.Unlock()
+		res, err := exec.Exec(x, w, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tensors.MustCopyFlatData[float32](res[0])
+	}
+	fast, stock := forward(DenseFast), forward(DenseStock)
+	for i := range fast {
+		if i/out == 4 {
+			continue
+		}
+		if math.Float32bits(fast[i]) != math.Float32bits(stock[i]) || math.IsNaN(float64(fast[i])) {
+			t.Fatalf("y[%d,%d]: DenseFast %v, Dot %v", i/out, i%out, fast[i], stock[i])
+		}
+	}
+}

@@ -40,9 +40,11 @@
 // FitMany fits the linear observers of many targets together: each L-BFGS (or FISTA) iteration
 // evaluates the objectives and gradients of every unfinished target with two float32 matrix
 // products, Z = X·W and G = Xᵀ·R over a [D, P] weight matrix, and a fused loss/residual pass, all
-// spread over GOMAXPROCS goroutines. The matrix products use a packed, cache-blocked kernel with an
-// AVX-512 micro-kernel on amd64 (plain Go elsewhere, or with the purego build tag); the loss pass
-// has an AVX-512 exp/log1p kernel. Each target keeps its own line search and stops on its own. Work
+// spread over GOMAXPROCS goroutines. The matrix products use a packed, cache-blocked kernel whose
+// micro-kernel, like the fused exp/log1p loss pass, has AVX-512 and AVX2+FMA assembly on amd64 and
+// plain Go elsewhere (or with the purego build tag); the best path the CPU supports is chosen at
+// start-up, DENOTATION_KERNEL=go|avx2|avx512 forces one, and KernelPath reports it. Each target
+// keeps its own line search and stops on its own. Work
 // is evaluated in float32 with float64 accumulation; the attainable gradient is ~1e-7 on
 // standardised features, far below the default tolerance. On 2 cores, the 1022 label-subset
 // observers of a 128-neuron MNIST layer on 10,000 samples take a few seconds (bench/observer).

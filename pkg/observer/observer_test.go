@@ -118,12 +118,16 @@ func TestLinearMatchesReference(t *testing.T) {
 		{"elasticnet", Options{Penalty: ElasticNet, C: 0.1, L1Ratio: 0.7}},
 	}
 	for _, tc := range cases {
-		for _, asm := range []bool{true, false} {
-			prev := linalg.SetAsm(asm)
+		for _, path := range linalg.AllPaths {
+			prev, err := linalg.SetKernel(path)
+			if err != nil {
+				t.Logf("%s: kernel path %s not run: %v", tc.name, path, err)
+				continue
+			}
 			o := tc.o
 			o.Tol, o.MaxIter = 3e-6, 20000
 			r, err := Fit(f, tg, o)
-			linalg.SetAsm(prev)
+			linalg.SetKernel(prev)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +137,7 @@ func TestLinearMatchesReference(t *testing.T) {
 			got := flatWeights(r)
 			for j := range ref {
 				if math.Abs(got[j]-ref[j]) > 2e-3*(1+math.Abs(ref[j])) {
-					t.Fatalf("%s asm=%v: θ[%d] = %.6f, reference %.6f (converged %v after %d)", tc.name, asm, j, got[j], ref[j], r.Converged, r.Iterations)
+					t.Fatalf("%s kernel %s: θ[%d] = %.6f, reference %.6f (converged %v after %d)", tc.name, path, j, got[j], ref[j], r.Converged, r.Iterations)
 				}
 			}
 			if !r.Converged {
@@ -546,5 +550,19 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := Fit(f, good, Options{}); err != nil {
 		t.Fatalf("good input rejected: %v", err)
+	}
+}
+
+func TestSetKernelPath(t *testing.T) {
+	start := KernelPath()
+	if _, err := SetKernelPath("sse9"); err == nil || KernelPath() != start {
+		t.Fatalf("SetKernelPath(sse9): err %v, path %s", err, KernelPath())
+	}
+	prev, err := SetKernelPath("go")
+	if err != nil || prev != start || KernelPath() != "go" {
+		t.Fatalf("SetKernelPath(go) = %q, %v; now %s", prev, err, KernelPath())
+	}
+	if _, err := SetKernelPath(start); err != nil || KernelPath() != start {
+		t.Fatalf("restoring %s: %v", start, err)
 	}
 }

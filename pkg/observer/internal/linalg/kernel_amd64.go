@@ -4,6 +4,8 @@ package linalg
 
 import "golang.org/x/sys/cpu"
 
+// The assembly kernels: kernel_avx512_amd64.s and kernel_avx2_amd64.s.
+
 //go:noescape
 func kernel12x32AVX512(k int, a, b, c *float32, ldc int, add int)
 
@@ -13,25 +15,72 @@ func dotAVX512(n int, x, y *float32) float32
 //go:noescape
 func axpyAVX512(n int, alpha float32, x, y *float32)
 
-// hasAVX512 reports whether the CPU and OS support the AVX-512 kernels.
-var hasAVX512 = cpu.X86.HasAVX512F
+//go:noescape
+func logisticAVX512(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
 
-func init() { useAsm = hasAVX512 }
+//go:noescape
+func kernel6x16AVX2(k int, a, b, c *float32, ldc int, add int)
 
-func kernelAsm(k int, a, b, c []float32, ldc int, add bool) {
+//go:noescape
+func dotAVX2(n int, x, y *float32) float32
+
+//go:noescape
+func axpyAVX2(n int, alpha float32, x, y *float32)
+
+//go:noescape
+func logisticAVX2(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
+
+// What the CPU and OS support (x/sys/cpu checks the OS saves the vector registers).
+var (
+	hasAVX512 = cpu.X86.HasAVX512F
+	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+)
+
+func supported(p Path) bool {
+	switch p {
+	case PathGo:
+		return true
+	case PathAVX2:
+		return hasAVX2
+	case PathAVX512:
+		return hasAVX512
+	}
+	return false
+}
+
+// kernelAsm is the micro-kernel on path p (AVX2 or AVX-512): see kernelGo.
+func kernelAsm(p Path, k int, a, b, c []float32, ldc int, add bool) {
 	_ = c[11*ldc+31] // the tile must fit
 	flag := 0
 	if add {
 		flag = 1
 	}
-	kernel12x32AVX512(k, &a[0], &b[0], &c[0], ldc, flag)
+	if p == PathAVX512 {
+		kernel12x32AVX512(k, &a[0], &b[0], &c[0], ldc, flag)
+		return
+	}
+	// Sixteen 256-bit registers hold a 6×16 tile (12 accumulators, two B vectors and two
+	// broadcasts), so the 12×32 tile is four 6×16 kernels over the same packed panels: the A panel
+	// holds 12 values per step (rows 0–5 at offset 0, rows 6–11 at offset 6) and the B panel 32
+	// (columns 0–15 at offset 0, 16–31 at offset 16). Both row halves run on one B half while it
+	// is in L1.
+	kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, flag)
+	kernel6x16AVX2(k, &a[6], &b[0], &c[6*ldc], ldc, flag)
+	kernel6x16AVX2(k, &a[0], &b[16], &c[16], ldc, flag)
+	kernel6x16AVX2(k, &a[6], &b[16], &c[6*ldc+16], ldc, flag)
 }
 
-func dotAsm(x, y []float32) float32 {
-	n := len(x) &^ 15
+// dotAsm is Dot on path p; the assembly takes whole vectors, Go the remainder.
+func dotAsm(p Path, x, y []float32) float32 {
 	var s float32
-	if n > 0 {
+	n := len(x) &^ 15
+	switch {
+	case n == 0:
+	case p == PathAVX512:
 		s = dotAVX512(n, &x[0], &y[0])
+	default:
+		n = len(x) &^ 7
+		s = dotAVX2(n, &x[0], &y[0])
 	}
 	for i := n; i < len(x); i++ {
 		s += x[i] * y[i]
@@ -39,25 +88,37 @@ func dotAsm(x, y []float32) float32 {
 	return s
 }
 
-func axpyAsm(alpha float32, x, y []float32) {
+// axpyAsm is Axpy on path p; the assembly takes whole vectors, Go the remainder.
+func axpyAsm(p Path, alpha float32, x, y []float32) {
 	n := len(x) &^ 15
-	if n > 0 {
-		axpyAVX512(n, alpha, &x[0], &y[0])
+	switch {
+	case p == PathAVX512:
+		if n > 0 {
+			axpyAVX512(n, alpha, &x[0], &y[0])
+		}
+	default:
+		if n = len(x) &^ 7; n > 0 {
+			axpyAVX2(n, alpha, &x[0], &y[0])
+		}
 	}
 	for i := n; i < len(x); i++ {
 		y[i] += alpha * x[i]
 	}
 }
 
-func asmAvailable() bool { return hasAVX512 }
-
-//go:noescape
-func logisticAVX512(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
-
-func logisticAsm(z, bias []float32, y []uint8, cpos, cneg []float32, loss, gb []float64) int {
-	n := len(z) &^ 15
+// logisticAsm runs the Logistic kernel of path p on the longest prefix of whole vectors and
+// returns its length; the caller does the rest in Go.
+func logisticAsm(p Path, z, bias []float32, y []uint8, cpos, cneg []float32, loss, gb []float64) int {
+	if p == PathAVX512 {
+		n := len(z) &^ 15
+		if n > 0 {
+			logisticAVX512(n, &z[0], &bias[0], &y[0], &cpos[0], &cneg[0], &loss[0], &gb[0])
+		}
+		return n
+	}
+	n := len(z) &^ 7
 	if n > 0 {
-		logisticAVX512(n, &z[0], &bias[0], &y[0], &cpos[0], &cneg[0], &loss[0], &gb[0])
+		logisticAVX2(n, &z[0], &bias[0], &y[0], &cpos[0], &cneg[0], &loss[0], &gb[0])
 	}
 	return n
 }

@@ -41,13 +41,13 @@ func LogisticLoss(m float64) (loss, sigNeg float64) {
 // Logistic applies the weighted logistic loss to a row of logits, in place. For each j:
 // zz = z[j]+bias[j]; with c = cpos[j] when y[j] != 0, else cneg[j], it sets z[j] = c·(σ(zz) − y[j]),
 // adds c·loss(zz, y[j]) to loss[j] and z[j] to gb[j]. All slices have len(z) elements (y may be
-// longer). Elements are computed in float32 precision by the AVX-512 kernel where available.
+// longer). The assembly paths compute elements in float32 precision (float64 sums); Go in float64.
 func Logistic(z, bias []float32, y []uint8, cpos, cneg []float32, loss, gb []float64) {
 	n := len(z)
 	bias, y, cpos, cneg, loss, gb = bias[:n], y[:n], cpos[:n], cneg[:n], loss[:n], gb[:n]
 	done := 0
-	if useAsm {
-		done = logisticAsm(z, bias, y, cpos, cneg, loss, gb)
+	if p := path; p != PathGo {
+		done = logisticAsm(p, z, bias, y, cpos, cneg, loss, gb)
 	}
 	for j := done; j < n; j++ {
 		zz := float64(z[j]) + float64(bias[j])

@@ -1,6 +1,10 @@
 // Package linalg holds the float32 kernels the observers are built on: a blocked, packed matrix
-// multiply (Goto/BLIS layout) with an AVX-512 micro-kernel on amd64 and a plain Go fallback, dot and
-// axpy kernels, fast vector exp/log1p for the logistic loss, and a parallel-for helper.
+// multiply (Goto/BLIS layout), dot and axpy kernels, fast vector exp/log1p for the logistic loss,
+// and a parallel-for helper.
+//
+// The micro-kernel, Dot, Axpy and Logistic come in three paths (see Path): AVX-512 and AVX2+FMA
+// assembly on amd64, and portable Go. The best path the CPU supports is chosen at start-up;
+// DENOTATION_KERNEL=go|avx2|avx512 or SetKernel forces one (for comparisons).
 //
 // Matrices are row-major float32 slices with an explicit leading dimension (row stride).
 // Bad shapes panic: callers in package observer validate user input first.
@@ -21,23 +25,9 @@ const (
 	nc = 64 * nr
 )
 
-// useAsm selects the assembly kernels; set in init where the CPU supports them.
-var useAsm bool
-
-// SetAsm turns the assembly kernels on or off (tests compare both) and returns the previous
-// setting. It has no effect where the CPU lacks them.
-func SetAsm(on bool) (previous bool) {
-	previous = useAsm
-	useAsm = on && asmAvailable()
-	return previous
-}
-
-// Asm reports whether the assembly kernels are in use.
-func Asm() bool { return useAsm }
-
 func kernel(k int, a, b, c []float32, ldc int, add bool) {
-	if useAsm {
-		kernelAsm(k, a, b, c, ldc, add)
+	if p := path; p != PathGo {
+		kernelAsm(p, k, a, b, c, ldc, add)
 		return
 	}
 	kernelGo(k, a, b, c, ldc, add)
@@ -334,8 +324,8 @@ func packB(trans bool, b []float32, ldb, p0, j0, kb, nb int, buf []float32) {
 // Dot returns Σ x[i]·y[i] (len(y) ≥ len(x)).
 func Dot(x, y []float32) float32 {
 	y = y[:len(x)]
-	if useAsm {
-		return dotAsm(x, y)
+	if p := path; p != PathGo {
+		return dotAsm(p, x, y)
 	}
 	return dotGo(x, y)
 }
@@ -343,8 +333,8 @@ func Dot(x, y []float32) float32 {
 // Axpy sets y[i] += alpha·x[i] (len(y) ≥ len(x)).
 func Axpy(alpha float32, x, y []float32) {
 	y = y[:len(x)]
-	if useAsm {
-		axpyAsm(alpha, x, y)
+	if p := path; p != PathGo {
+		axpyAsm(p, alpha, x, y)
 		return
 	}
 	axpyGo(alpha, x, y)

@@ -43,11 +43,55 @@ func naive(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	return out
 }
 
+// eachPath runs fn as a subtest with each kernel path in turn, and skips (saying so) the paths
+// this CPU or build cannot run.
+func eachPath(t *testing.T, fn func(t *testing.T)) {
+	for _, p := range AllPaths {
+		t.Run(p.String(), func(t *testing.T) {
+			prev, err := SetKernel(p)
+			if err != nil {
+				t.Skipf("not run: %v", err)
+			}
+			defer SetKernel(prev)
+			fn(t)
+		})
+	}
+}
+
+func TestPaths(t *testing.T) {
+	var ran, missed []string
+	for _, p := range AllPaths {
+		if Supported(p) {
+			ran = append(ran, p.String())
+		} else {
+			missed = append(missed, p.String())
+		}
+	}
+	t.Logf("kernel paths run by these tests: %v; not supported here (not tested): %v; in use: %s", ran, missed, Kernel())
+	if !Supported(PathGo) || !Supported(Best()) || !Supported(Kernel()) {
+		t.Fatalf("Go path supported %v, best %s supported %v", Supported(PathGo), Best(), Supported(Best()))
+	}
+	for _, p := range AllPaths {
+		if q, err := ParsePath(p.String()); err != nil || q != p {
+			t.Fatalf("ParsePath(%q) = %v, %v", p, q, err)
+		}
+	}
+	if _, err := ParsePath("sse"); err == nil {
+		t.Fatal("ParsePath accepted sse")
+	}
+	for _, p := range missed {
+		q, _ := ParsePath(p)
+		before := Kernel()
+		if _, err := SetKernel(q); err == nil || Kernel() != before {
+			t.Fatalf("SetKernel(%s) on a CPU without it: err %v, path now %s", p, err, Kernel())
+		}
+	}
+}
+
 func TestSgemm(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	sizes := [][3]int{{1, 1, 1}, {12, 32, 5}, {13, 33, 257}, {50, 7, 300}, {7, 70, 3}, {200, 65, 513}, {25, 2100, 40}}
-	for _, asm := range []bool{false, true} {
-		prev := SetAsm(asm)
+	eachPath(t, func(t *testing.T) {
 		for _, sz := range sizes {
 			m, n, k := sz[0], sz[1], sz[2]
 			for _, ta := range []bool{false, true} {
@@ -82,7 +126,7 @@ func TestSgemm(t *testing.T) {
 							for j := 0; j < n; j++ {
 								got := float64(c[i*ldc+j])
 								if d := math.Abs(got - want[i*n+j]); d > 1e-4*math.Sqrt(float64(k))+1e-5 {
-									t.Fatalf("asm=%v m,n,k=%d,%d,%d tA=%v tB=%v w=%d: C[%d,%d]=%g want %g", Asm(), m, n, k, ta, tb, workers, i, j, got, want[i*n+j])
+									t.Fatalf("m,n,k=%d,%d,%d tA=%v tB=%v w=%d: C[%d,%d]=%g want %g", m, n, k, ta, tb, workers, i, j, got, want[i*n+j])
 								}
 							}
 						}
@@ -90,11 +134,12 @@ func TestSgemm(t *testing.T) {
 				}
 			}
 		}
-		SetAsm(prev)
-	}
+	})
 }
 
-func TestSgemmPacked(t *testing.T) {
+func TestSgemmPacked(t *testing.T) { eachPath(t, testSgemmPacked) }
+
+func testSgemmPacked(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	for _, sz := range [][3]int{{5, 3, 2}, {200, 70, 300}, {400, 33, 600}, {13, 100, 1000}} {
 		m, n, k := sz[0], sz[1], sz[2]
@@ -123,27 +168,25 @@ func TestSgemmPacked(t *testing.T) {
 
 func TestDotAxpy(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, asm := range []bool{false, true} {
-		prev := SetAsm(asm)
-		for _, n := range []int{0, 1, 15, 16, 17, 63, 64, 65, 200, 512} {
+	eachPath(t, func(t *testing.T) {
+		for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 40, 63, 64, 65, 200, 512} {
 			x, y := randSlice(r, n), randSlice(r, n)
 			want := 0.0
 			for i := range x {
 				want += float64(x[i]) * float64(y[i])
 			}
 			if got := Dot(x, y); math.Abs(float64(got)-want) > 1e-4*float64(n+1) {
-				t.Fatalf("asm=%v n=%d: Dot=%g want %g", Asm(), n, got, want)
+				t.Fatalf("n=%d: Dot=%g want %g", n, got, want)
 			}
 			y2 := append([]float32(nil), y...)
 			Axpy(-1.5, x, y2)
 			for i := range y2 {
 				if d := y2[i] - (y[i] - 1.5*x[i]); d > 1e-5 || d < -1e-5 {
-					t.Fatalf("asm=%v n=%d: Axpy[%d] off by %g", Asm(), n, i, d)
+					t.Fatalf("n=%d: Axpy[%d] off by %g", n, i, d)
 				}
 			}
 		}
-		SetAsm(prev)
-	}
+	})
 }
 
 func benchGemm(bm *testing.B, transA bool, m, n, k int, gonum bool) {
