@@ -23,7 +23,7 @@ else
   export DENOTATION_FIGURES="${DENOTATION_FIGURES:-$PWD/figures}"
 fi
 mkdir -p "$DENOTATION_FIGURES"
-timeout_s=${NOTEBOOK_TIMEOUT:-1800}
+if [ "$mode" = quick ]; then timeout_s=${NOTEBOOK_TIMEOUT:-600}; else timeout_s=${NOTEBOOK_TIMEOUT:-1800}; fi
 passed=0 failed=0
 for nb in notebooks/*.ipynb; do
   name=$(basename "$nb" .ipynb)
