@@ -23,6 +23,7 @@ else
   export DENOTATION_FIGURES="${DENOTATION_FIGURES:-$PWD/figures}"
 fi
 mkdir -p "$DENOTATION_FIGURES"
+# A quick notebook takes a minute or two: a hung cell should fail CI in minutes, not half an hour.
 if [ "$mode" = quick ]; then timeout_s=${NOTEBOOK_TIMEOUT:-600}; else timeout_s=${NOTEBOOK_TIMEOUT:-1800}; fi
 passed=0 failed=0
 for nb in notebooks/*.ipynb; do
