@@ -80,6 +80,22 @@ func parseSeedsFlag(spec string) ([]uint64, error) {
 	return out, nil
 }
 
+// savePNGs saves each figure as dir/NAME.png (nothing when dir is "").
+func savePNGs(dir string, figs []findings.NamedFigure) error {
+	if dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, nf := range figs {
+		if err := nf.Figure.Save(filepath.Join(dir, nf.Name+".png")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func depthIntsString(v []int) string {
 	parts := make([]string, len(v))
 	for i, x := range v {
@@ -214,15 +230,8 @@ func runDepth(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	if *figDir != "" {
-		if err := os.MkdirAll(*figDir, 0o755); err != nil {
-			return err
-		}
-		for _, nf := range res.Figures() {
-			if err := nf.Figure.Save(filepath.Join(*figDir, nf.Name+".png")); err != nil {
-				return err
-			}
-		}
+	if err := savePNGs(*figDir, res.Figures()); err != nil {
+		return err
 	}
 	if *asJSON {
 		out := depthReport{DepthResult: res, WallSeconds: res.Seconds, TrainSeconds: res.TrainSeconds, ScanSeconds: res.ScanSeconds, Cached: []string{}}
@@ -248,19 +257,7 @@ func runDepth(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintln(stdout, res.NetworkTable())
 	fmt.Fprintln(stdout, "Secondary view (cells pooled over networks):")
-	fmt.Fprintf(stdout, "%-9s %2s %2s %5s %8s %8s  %-24s %s\n", "", "D", "ℓ", "ℓ/D", "denoting", "neurons", "mean |S|/K [CI]", "best |S|/K")
-	for _, c := range res.Report.Layers {
-		kind := "trained"
-		if c.Untrained {
-			kind = "untrained"
-		}
-		ci := ""
-		if c.Denoted.CILow.Defined() && c.Denoted.CIHigh.Defined() {
-			ci = fmt.Sprintf(" [%.3f, %.3f]", float64(c.Denoted.CILow), float64(c.Denoted.CIHigh))
-		}
-		fmt.Fprintf(stdout, "%-9s %2d %2d %5.2f %8d %8d  %-24s %s\n", kind, c.Depth, c.Layer, c.RelativeDepth, c.Denoting, c.Neurons,
-			denNum(c.Denoted.Mean)+ci, denNum(c.Best.Mean))
-	}
+	printDepthCells(stdout, res.Report)
 	fmt.Fprintln(stdout)
 	fmt.Fprintln(stdout, res.Interpretation())
 	for _, n := range res.Notes {

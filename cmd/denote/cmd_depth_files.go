@@ -2,14 +2,14 @@ package main
 
 import (
 	"fmt"
-	"github.com/denotation-go/denotation/pkg/findings"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/denotation-go/denotation/pkg/findings"
 
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/actfile"
@@ -316,8 +316,7 @@ func depthFilesText(rep *denotation.DepthReport, runs []denotation.Run, s depthF
 	return b.String()
 }
 
-// depthFilesFigures draws the figures of `denote depth` (f4-proportion, f4-relative, f4-counts,
-// f4-best) for the networks of the files; notes say which could not be drawn.
+// depthFilesFigures draws the pooled figures of `denote depth` for the report of the files.
 func depthFilesFigures(rep *denotation.DepthReport, s depthFilesSetup) (map[string]*plotting.Figure, []string, error) {
 	var depths []int
 	for _, r := range rep.Runs {
@@ -326,97 +325,15 @@ func depthFilesFigures(rep *denotation.DepthReport, s depthFilesSetup) (map[stri
 		}
 	}
 	slices.Sort(depths)
-	series := func(best bool) []plotting.ProportionSeries {
-		var out []plotting.ProportionSeries
-		for _, untrained := range []bool{false, true} {
-			for _, d := range depths {
-				ps := plotting.ProportionSeries{Name: fmt.Sprintf("D = %d", d), Depth: d, Control: untrained}
-				if untrained {
-					ps.Name += ", untrained"
-				}
-				for _, c := range rep.Layers {
-					sum := c.Denoted
-					if best {
-						sum = c.Best
-					}
-					if c.Untrained != untrained || c.Depth != d || sum.N == 0 || !sum.Mean.Defined() {
-						continue
-					}
-					m := float64(sum.Mean)
-					ps.Layers = append(ps.Layers, c.Layer)
-					ps.Mean = append(ps.Mean, m)
-					if s.Bootstrap > 0 {
-						lo, hi := m, m
-						if sum.CILow.Defined() {
-							lo = math.Min(float64(sum.CILow), m)
-						}
-						if sum.CIHigh.Defined() {
-							hi = math.Max(float64(sum.CIHigh), m)
-						}
-						ps.Low, ps.High = append(ps.Low, lo), append(ps.High, hi)
-					}
-				}
-				if len(ps.Layers) > 0 {
-					out = append(out, ps)
-				}
-			}
-		}
-		return out
-	}
-	ci := ""
-	if s.Bootstrap > 0 {
-		ci = fmt.Sprintf(", %g%% CI over networks", 100*s.Level)
-	}
-	figs := map[string]*plotting.Figure{}
-	var notes []string
-	var err error
-	if den := series(false); len(den) == 0 {
-		notes = append(notes, "no neuron of any network denotes a label set: the label-proportion figures are not drawn")
-	} else {
-		if figs["f4-proportion"], err = plotting.LabelProportion(den, plotting.ProportionOptions{
-			Title: fmt.Sprintf("|S|/K of denoted sets by layer (τ = %g%s)", rep.Tau, ci)}); err != nil {
-			return nil, nil, err
-		}
-		if figs["f4-relative"], err = plotting.LabelProportion(den, plotting.ProportionOptions{Relative: true,
-			Title: fmt.Sprintf("|S|/K of denoted sets by relative depth (τ = %g%s)", rep.Tau, ci)}); err != nil {
-			return nil, nil, err
-		}
-	}
-	if best := series(true); len(best) > 0 {
-		if figs["f4-best"], err = plotting.LabelProportion(best, plotting.ProportionOptions{
-			Title: fmt.Sprintf("|S|/K of every neuron's best property by layer%s", ci)}); err != nil {
-			return nil, nil, err
-		}
-	}
-	var counts []plotting.CountSeries
-	maxD := slices.Max(depths)
-	for _, d := range depths {
-		cs := plotting.CountSeries{Name: fmt.Sprintf("D = %d", d), Counts: make([]float64, d)}
-		for _, c := range rep.Layers {
-			if !c.Untrained && c.Depth == d && c.Layers > 0 {
-				cs.Counts[c.Layer-1] = float64(c.Denoting) / float64(c.Layers)
-			}
-		}
-		counts = append(counts, cs)
-	}
-	if len(s.Untrained) > 0 {
-		ctl := plotting.CountSeries{Name: "untrained (all depths)", Counts: make([]float64, maxD), Control: true}
-		den, inst := make([]int, maxD), make([]int, maxD)
-		for _, c := range rep.Layers {
-			if c.Untrained {
-				den[c.Layer-1] += c.Denoting
-				inst[c.Layer-1] += c.Layers
-			}
-		}
-		for l := range ctl.Counts {
-			if inst[l] > 0 {
-				ctl.Counts[l] = float64(den[l]) / float64(inst[l])
-			}
-		}
-		counts = append(counts, ctl)
-	}
-	if figs["f4-counts"], err = plotting.DenotationCounts(fmt.Sprintf("Denoting neurons per network at each layer (τ = %g)", rep.Tau), counts...); err != nil {
+	f, err := findings.DrawCellFigures(rep, depths, s.Bootstrap > 0, s.Level, "")
+	if err != nil {
 		return nil, nil, err
 	}
-	return figs, notes, nil
+	figs := map[string]*plotting.Figure{"f4-counts": f.Counts}
+	for name, fig := range map[string]*plotting.Figure{"f4-proportion": f.Proportion, "f4-relative": f.Relative, "f4-best": f.Best} {
+		if fig != nil {
+			figs[name] = fig
+		}
+	}
+	return figs, f.Notes, nil
 }

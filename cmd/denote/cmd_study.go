@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,15 +103,8 @@ func runStudy(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	if *figDir != "" {
-		if err := os.MkdirAll(*figDir, 0o755); err != nil {
-			return err
-		}
-		for _, nf := range res.Figures() {
-			if err := nf.Figure.Save(filepath.Join(*figDir, nf.Name+".png")); err != nil {
-				return err
-			}
-		}
+	if err := savePNGs(*figDir, res.Figures()); err != nil {
+		return err
 	}
 	if *asJSON {
 		return writeJSON(stdout, res)

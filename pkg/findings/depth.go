@@ -362,111 +362,126 @@ func (r *DepthResult) Interpretation() string {
 	return r.Text + " " + r.RelativeText
 }
 
-// cellSeries collects the layer cells of one (untrained, depth) group with a defined mean label
-// proportion — of the denoting neurons' properties, or with best of every neuron's best
-// property — as a plotting series. Bounds outside the mean (a percentile interval need not
-// contain the point estimate) are clamped to it; an undefined bound is the mean.
-func (r *DepthResult) cellSeries(untrained bool, d int, best bool) (plotting.ProportionSeries, bool) {
-	s := plotting.ProportionSeries{Name: fmt.Sprintf("D = %d", d), Depth: d, Control: untrained}
-	if untrained {
-		s.Name += ", untrained"
-	}
-	withCI := r.Setup.Bootstrap > 0
-	for _, c := range r.Report.Layers {
-		sum := c.Denoted
-		if best {
-			sum = c.Best
-		}
-		if c.Untrained != untrained || c.Depth != d || sum.N == 0 || !sum.Mean.Defined() {
-			continue
-		}
-		m := float64(sum.Mean)
-		s.Layers = append(s.Layers, c.Layer)
-		s.Mean = append(s.Mean, m)
-		if withCI {
-			lo, hi := m, m
-			if sum.CILow.Defined() {
-				lo = math.Min(float64(sum.CILow), m)
-			}
-			if sum.CIHigh.Defined() {
-				hi = math.Max(float64(sum.CIHigh), m)
-			}
-			s.Low = append(s.Low, lo)
-			s.High = append(s.High, hi)
-		}
-	}
-	return s, len(s.Layers) > 0
+// CellFigures are the figures of the secondary, pooled view of a depth study: cells of the
+// denotation.DepthReport pooled over the networks of each depth.
+type CellFigures struct {
+	// Proportion and Relative draw the mean |S|/K of the denoted sets against ℓ and against ℓ/D
+	// (nil when nothing denotes), Best that of every neuron's best property, Counts the mean number
+	// of denoting neurons per network at each layer.
+	Proportion, Relative, Best, Counts *plotting.Figure
+	// Notes say why a figure is missing.
+	Notes []string
 }
 
-// drawFigures draws the three figures of the result.
-func (r *DepthResult) drawFigures() error {
-	collect := func(best bool) []plotting.ProportionSeries {
-		var series []plotting.ProportionSeries
+// DrawCellFigures draws the pooled view of rep for the given depths; withCI adds the report's
+// bootstrap intervals (at level); the untrained controls, when rep has any, are drawn dashed and,
+// pooled over depths, in the counts.
+func DrawCellFigures(rep *denotation.DepthReport, depths []int, withCI bool, level float64, suffix string) (*CellFigures, error) {
+	series := func(best bool) []plotting.ProportionSeries {
+		var out []plotting.ProportionSeries
 		for _, untrained := range []bool{false, true} {
-			for _, d := range r.Setup.Depths {
-				if s, ok := r.cellSeries(untrained, d, best); ok {
-					series = append(series, s)
+			for _, d := range depths {
+				ps := plotting.ProportionSeries{Name: fmt.Sprintf("D = %d", d), Depth: d, Control: untrained}
+				if untrained {
+					ps.Name += ", untrained"
+				}
+				for _, c := range rep.Layers {
+					sum := c.Denoted
+					if best {
+						sum = c.Best
+					}
+					if c.Untrained != untrained || c.Depth != d || sum.N == 0 || !sum.Mean.Defined() {
+						continue
+					}
+					// Bounds outside the mean (a percentile interval need not contain the point
+					// estimate) are clamped to it; an undefined bound is the mean.
+					m := float64(sum.Mean)
+					ps.Layers = append(ps.Layers, c.Layer)
+					ps.Mean = append(ps.Mean, m)
+					if withCI {
+						lo, hi := m, m
+						if sum.CILow.Defined() {
+							lo = math.Min(float64(sum.CILow), m)
+						}
+						if sum.CIHigh.Defined() {
+							hi = math.Max(float64(sum.CIHigh), m)
+						}
+						ps.Low, ps.High = append(ps.Low, lo), append(ps.High, hi)
+					}
+				}
+				if len(ps.Layers) > 0 {
+					out = append(out, ps)
 				}
 			}
 		}
-		return series
+		return out
 	}
-	tau := r.Setup.Tau
 	ci := ""
-	if r.Setup.Bootstrap > 0 {
-		ci = fmt.Sprintf(", %g%% CI over networks", 100*r.Setup.Level)
+	if withCI {
+		ci = fmt.Sprintf(", %g%% CI over networks", 100*level)
 	}
-	if series := collect(false); len(series) == 0 {
-		r.Notes = append(r.Notes, "no neuron of any network denotes a label set: the label-proportion figures are not drawn")
+	out := &CellFigures{}
+	var err error
+	if den := series(false); len(den) == 0 {
+		out.Notes = append(out.Notes, "no neuron of any network denotes a label set: the label-proportion figures are not drawn")
 	} else {
-		var err error
-		r.Proportion, err = plotting.LabelProportion(series, plotting.ProportionOptions{
-			Title: fmt.Sprintf("|S|/K of denoted sets by layer (τ = %g%s)", tau, ci)})
-		if err != nil {
-			return err
+		if out.Proportion, err = plotting.LabelProportion(den, plotting.ProportionOptions{
+			Title: fmt.Sprintf("|S|/K of denoted sets by layer (τ = %g%s)", rep.Tau, ci)}); err != nil {
+			return nil, err
 		}
-		r.Relative, err = plotting.LabelProportion(series, plotting.ProportionOptions{Relative: true,
-			Title: fmt.Sprintf("|S|/K of denoted sets by relative depth (τ = %g%s)", tau, ci)})
-		if err != nil {
-			return err
+		if out.Relative, err = plotting.LabelProportion(den, plotting.ProportionOptions{Relative: true,
+			Title: fmt.Sprintf("|S|/K of denoted sets by relative depth (τ = %g%s)", rep.Tau, ci)}); err != nil {
+			return nil, err
 		}
 	}
-	if series := collect(true); len(series) > 0 {
-		var err error
-		r.BestProportion, err = plotting.LabelProportion(series, plotting.ProportionOptions{
-			Title: fmt.Sprintf("|S|/K of every neuron's best property by layer%s", ci)})
-		if err != nil {
-			return err
+	if best := series(true); len(best) > 0 {
+		if out.Best, err = plotting.LabelProportion(best, plotting.ProportionOptions{
+			Title: fmt.Sprintf("|S|/K of every neuron's best property by layer%s", ci)}); err != nil {
+			return nil, err
 		}
 	}
 	var counts []plotting.CountSeries
-	maxD := slices.Max(r.Setup.Depths)
-	for _, d := range r.Setup.Depths {
+	maxD := slices.Max(depths)
+	for _, d := range depths {
 		cs := plotting.CountSeries{Name: fmt.Sprintf("D = %d", d), Counts: make([]float64, d)}
-		for _, c := range r.Report.Layers {
+		for _, c := range rep.Layers {
 			if !c.Untrained && c.Depth == d && c.Layers > 0 {
 				cs.Counts[c.Layer-1] = float64(c.Denoting) / float64(c.Layers)
 			}
 		}
 		counts = append(counts, cs)
 	}
-	ctl := plotting.CountSeries{Name: "untrained (all depths)", Counts: make([]float64, maxD), Control: true}
 	den, inst := make([]int, maxD), make([]int, maxD)
-	for _, c := range r.Report.Layers {
+	for _, c := range rep.Layers {
 		if c.Untrained {
 			den[c.Layer-1] += c.Denoting
 			inst[c.Layer-1] += c.Layers
 		}
 	}
-	for l := range ctl.Counts {
-		if inst[l] > 0 {
-			ctl.Counts[l] = float64(den[l]) / float64(inst[l])
+	if slices.Max(inst) > 0 {
+		ctl := plotting.CountSeries{Name: "untrained (all depths)", Counts: make([]float64, maxD), Control: true}
+		for l := range ctl.Counts {
+			if inst[l] > 0 {
+				ctl.Counts[l] = float64(den[l]) / float64(inst[l])
+			}
 		}
+		counts = append(counts, ctl)
 	}
-	counts = append(counts, ctl)
-	var err error
-	r.Counts, err = plotting.DenotationCounts(fmt.Sprintf("Denoting neurons per network at each layer (width %d, τ = %g)", r.Setup.Width, tau), counts...)
-	return err
+	if out.Counts, err = plotting.DenotationCounts(fmt.Sprintf("Denoting neurons per network at each layer (%sτ = %g)", suffix, rep.Tau), counts...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// drawFigures draws the pooled (secondary) figures of the result.
+func (r *DepthResult) drawFigures() error {
+	f, err := DrawCellFigures(r.Report, r.Setup.Depths, r.Setup.Bootstrap > 0, r.Setup.Level, fmt.Sprintf("width %d, ", r.Setup.Width))
+	if err != nil {
+		return err
+	}
+	r.Proportion, r.Relative, r.BestProportion, r.Counts = f.Proportion, f.Relative, f.Best, f.Counts
+	r.Notes = append(r.Notes, f.Notes...)
+	return nil
 }
 
 // DepthHeadline holds the numbers of the depth experiment that its interpretation speaks of, all
