@@ -25,6 +25,8 @@
 //
 // kernel: prints the kernel path in use (and, if set, $DENOTATION_KERNEL) and exits.
 //
+// Timings are wall seconds, with the process's CPU seconds beside them (*cpu_seconds_all).
+//
 // Each measurement is one JSON line on stdout.
 package main
 
@@ -42,6 +44,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/denotation-go/denotation/datasets"
@@ -273,16 +276,17 @@ func peerMode(c config, dir string, out *json.Encoder) error {
 	if err != nil {
 		return err
 	}
-	var times []float64
+	var times, cpuTimes []float64
 	var res *observer.Result
 	for i := 0; i <= c.repeats; i++ { // the first run warms up
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuSeconds()
 		res, err = observer.Fit(f, t, observer.Options{})
 		if err != nil {
 			return err
 		}
 		if i > 0 {
 			times = append(times, time.Since(t0).Seconds())
+			cpuTimes = append(cpuTimes, cpuSeconds()-c0)
 		}
 	}
 	// The same stopping rule as scikit-learn 1.2's lbfgs: it tests the gradient of the summed (not
@@ -312,7 +316,7 @@ func peerMode(c config, dir string, out *json.Encoder) error {
 	}
 	line := map[string]any{"bench": "single linear observer (L2, C=1, lbfgs)", "n_train": c.nTrain, "n_test": c.nTest, "d": d,
 		"gomaxprocs": runtime.GOMAXPROCS(0), "kernel": observer.KernelPath(), "ours_seconds": median(times), "ours_seconds_all": times,
-		"ours_test_accuracy": res.TestAccuracy, "ours_iterations": res.Iterations, "ours_converged": res.Converged,
+		"ours_cpu_seconds_all": cpuTimes, "ours_test_accuracy": res.TestAccuracy, "ours_iterations": res.Iterations, "ours_converged": res.Converged,
 		"ours_sklearn_stopping_seconds": median(strictTimes), "ours_sklearn_stopping_test_accuracy": strict.TestAccuracy,
 		"ours_sklearn_stopping_iterations": strict.Iterations, "peer": peer}
 	addGoPath(line, goLine, median(times), res.TestAccuracy)
@@ -402,12 +406,14 @@ func subsetsMode(c config, dir string, out *json.Encoder) error {
 	var times []float64
 	var rs []*observer.Result
 	reps := max(1, min(c.repeats, 3))
+	var cpuTimes []float64
 	for i := 0; i < reps; i++ {
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuSeconds()
 		if rs, err = observer.FitMany(f, ts, observer.Options{}); err != nil {
 			return err
 		}
 		times = append(times, time.Since(t0).Seconds())
+		cpuTimes = append(cpuTimes, cpuSeconds()-c0)
 	}
 	conv, iters, maxIters := 0, 0, 0
 	var accs []float64
@@ -433,7 +439,7 @@ func subsetsMode(c config, dir string, out *json.Encoder) error {
 	}
 	line := map[string]any{"bench": "all 1022 label-subset linear observers (L2, C=1)", "source": source,
 		"n_train": f.NTrain, "n_test": f.NTest, "d": d, "gomaxprocs": runtime.GOMAXPROCS(0), "kernel": observer.KernelPath(),
-		"ours_seconds": median(times), "ours_seconds_all": times, "converged": conv, "properties": len(rs),
+		"ours_seconds": median(times), "ours_seconds_all": times, "ours_cpu_seconds_all": cpuTimes, "converged": conv, "properties": len(rs),
 		"mean_iterations": float64(iters) / float64(len(rs)), "max_iterations": maxIters,
 		"test_accuracy_min": slices.Min(accs), "test_accuracy_mean": mean(accs)}
 	if goLine != nil {
@@ -497,16 +503,17 @@ func timeGoPath(c config, reps int, fit func() (*observer.Result, error)) (map[s
 		return nil, err
 	}
 	defer observer.SetKernelPath(prev)
-	var times []float64
+	var times, cpuTimes []float64
 	var res *observer.Result
 	for range max(1, reps) {
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuSeconds()
 		if res, err = fit(); err != nil {
 			return nil, err
 		}
 		times = append(times, time.Since(t0).Seconds())
+		cpuTimes = append(cpuTimes, cpuSeconds()-c0)
 	}
-	return map[string]any{"kernel": "go", "seconds": median(times), "seconds_all": times, "test_accuracy": res.TestAccuracy}, nil
+	return map[string]any{"kernel": "go", "seconds": median(times), "seconds_all": times, "cpu_seconds_all": cpuTimes, "test_accuracy": res.TestAccuracy}, nil
 }
 
 // addGoPath records the Go-kernel timing and its ratio to ours in line.
@@ -520,4 +527,14 @@ func addGoPath(line, goLine map[string]any, ours, oursAccuracy float64) {
 	delete(goLine, "test_accuracy")
 	line["go_kernels"] = goLine
 	line["go_over_ours"] = goLine["seconds"].(float64) / ours
+}
+
+// cpuSeconds is the process's user+system CPU time: on a shared machine, wall time alone
+// overstates a run slowed by other processes.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return math.NaN()
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
