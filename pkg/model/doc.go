@@ -32,7 +32,8 @@
 //     code version, the training data, the architecture and the recipe.
 //   - Activations, Capture: hidden-layer states streamed in fixed batches of InferenceBatch (the
 //     last batch padded, so one compiled graph serves every size), into Activations;
-//     Activations.SaveNPZ writes them for NumPy.
+//     Activations.SaveNPZ writes them for NumPy. Activations and LayerActivations are aliases of
+//     the types of pkg/hidden (standard library only), where the analyses take them from.
 //   - EvaluateAblated: evaluation with chosen neurons clamped, for causal analyses.
 //   - NewUntrained: the same architecture with its seeded initial weights, the untrained control.
 //
