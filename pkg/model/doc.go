@@ -21,8 +21,9 @@
 //     materialises a [batch, in, out] tensor and trains ~12× slower on simplego.
 //   - Train, TrainSplit, Fit: seeded, deterministic training (same config and seed ⇒ identical
 //     weights, accuracy and activations on the same machine). Progress goes to a ProgressFunc:
-//     AutoProgress (default) draws a bar on a terminal and a live line in GoNB notebooks; Silent
-//     shows nothing.
+//     AutoProgress (default) draws a bar on a terminal and, when pkg/model/gonbprogress is
+//     imported (pkg/findings does), a live line in GoNB notebooks; Silent shows nothing. This
+//     package does not depend on GoNB.
 //   - Save, Load: a single checksummed file per model folder, written atomically; it includes
 //     Adam's state, so an interrupted run resumes (TrainOptions.CheckpointDir) and ends with the
 //     same weights as an uninterrupted one. Load refuses a truncated or corrupted file and one
