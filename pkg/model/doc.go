@@ -2,8 +2,8 @@
 // image data set (MNIST, Fashion-MNIST), whose hidden neurons the rest of the project interprets.
 //
 // The network is input → hidden layers 1…L → K logits (layers are numbered from 1; the logits are
-// not a hidden layer), with ReLU, tanh or sigmoid activations. It is built and trained with gomlx
-// on its pure-Go backend (simplego; XLA is never used):
+// not a hidden layer), with ReLU, tanh or sigmoid activations. It is built and trained with gomlx,
+// by default on its pure-Go backend (simplego, "go"):
 //
 //	ds, _ := datasets.Load("mnist")
 //	cfg := model.NewConfig().Hidden(128, 128).Epochs(5).Seed(1)
@@ -38,6 +38,13 @@
 //   - EvaluateAblated: evaluation with chosen neurons clamped, for causal analyses.
 //   - NewUntrained: the same architecture with its seeded initial weights, the untrained control.
 //
-// The simplego backend configuration defaults to DefaultBackendConfig and can be overridden with
-// $DENOTATION_BACKEND_CONFIG.
+// # Backends
+//
+// The default backend is "go" (DefaultBackend), created by this package itself, so gomlx's
+// automatic choice (which tries XLA first) is never involved. Another backend compiled into the
+// program (AvailableBackends: one whose package the program imports, e.g. gomlx's XLA backend,
+// which this module does not import) is chosen with TrainOptions.Backend or $GOMLX_BACKEND
+// ("NAME" or "NAME:CONFIG"); a choice that is not compiled in is an error naming the available
+// ones (ResolveBackend). The simplego configuration defaults to DefaultBackendConfig and can be
+// overridden with $DENOTATION_BACKEND_CONFIG.
 package model
