@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"strings"
 	"time"
 
 	"github.com/denotation-go/denotation/datasets"
@@ -34,6 +35,7 @@ type trainReport struct {
 	Epochs           []model.EpochStats `json:"epochs"`
 	ModelDir         string             `json:"model_dir"`
 	Cached           bool               `json:"cached"`
+	Backend          string             `json:"backend"`
 	WallSeconds      float64            `json:"wall_seconds"`
 }
 
@@ -56,6 +58,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "also save the model to this folder")
 	cacheDir := fs.String("cache", "", "run-cache folder (default $"+model.EnvCacheDir+" or ~/.cache/denotation)")
 	noCache := fs.Bool("no-cache", false, "train even if the run cache holds the model, and do not cache it (needs --out to keep it)")
+	backend := fs.String("backend", "", "gomlx backend, NAME or NAME:CONFIG, compiled into this build (default $"+model.EnvBackend+", else "+model.DefaultBackend+", pure Go)")
 	asJSON := fs.Bool("json", false, "print JSON (and no progress bar)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -66,6 +69,13 @@ func runTrain(args []string, stdout io.Writer) error {
 	}
 	if *trainLimit < 0 {
 		return usageErrorf("--train-limit %d: want ≥ 0", *trainLimit)
+	}
+	// An unavailable backend fails now, not after loading the data.
+	if _, _, err := model.ResolveBackend(*backend); err != nil {
+		if *backend != "" {
+			return usageErrorf("--backend: %s", strings.TrimPrefix(err.Error(), "model: "))
+		}
+		return err
 	}
 	cfg := model.NewConfig().Hidden(widths...).Epochs(*epochs).Batch(*batch).Seed(*seed).
 		LearningRate(*lr).Schedule(*schedule).Activation(*activation).WeightDecay(*decay).Init(*initName)
@@ -85,7 +95,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	// SIGINT/SIGTERM stop training after the last completed epoch, which is saved.
 	in := onInterrupt()
 	defer in.stop()
-	opts := &model.TrainOptions{CacheDir: *cacheDir, Context: in.ctx}
+	opts := &model.TrainOptions{CacheDir: *cacheDir, Context: in.ctx, Backend: *backend}
 	if *asJSON {
 		opts.Progress = model.Silent
 	}
@@ -112,6 +122,10 @@ func runTrain(args []string, stdout io.Writer) error {
 			return err
 		}
 		r.ModelDir = *out
+	}
+	// A model from the run cache was not trained in this process: evaluate it on the chosen backend too.
+	if r.Backend, err = m.UseBackend(*backend); err != nil {
+		return err
 	}
 	ev, err := m.Evaluate(ds.Test)
 	if err != nil {

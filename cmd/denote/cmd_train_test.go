@@ -14,7 +14,7 @@ func TestTrainAndActivations(t *testing.T) {
 	t.Setenv("DENOTATION_DATA_DIR", "")
 	t.Setenv("DENOTATION_CACHE", t.TempDir())
 	args := []string{"train", "--dataset", "mnist", "--hidden", "24,16", "--epochs", "3", "--batch", "64",
-		"--seed", "2", "--train-limit", "600", "--json"}
+		"--seed", "2", "--train-limit", "600", "--backend", "go", "--json"}
 	code, out, errs := runCLI(t, args...)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -25,7 +25,7 @@ func TestTrainAndActivations(t *testing.T) {
 	}
 	if r.Cached || r.TrainSamples != 600 || r.TestSamples != 10000 || r.Architecture != "784-24-16-10 relu" ||
 		r.TestAccuracy < 0.3 || r.TrainSeconds <= 0 || r.SamplesPerSecond <= 0 || r.ModelDir == "" ||
-		len(r.PerClass) != 10 || r.Config.RandSeed != 2 || r.Config.BatchSize != 64 {
+		len(r.PerClass) != 10 || r.Config.RandSeed != 2 || r.Config.BatchSize != 64 || !strings.HasPrefix(r.Backend, "go:") {
 		t.Errorf("first run: %+v", r)
 	}
 	code, out, errs = runCLI(t, args...)
@@ -33,7 +33,7 @@ func TestTrainAndActivations(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &r2) != nil {
 		t.Fatalf("second run: exit %d: %s", code, errs)
 	}
-	if !r2.Cached || r2.TestAccuracy != r.TestAccuracy || r2.ModelDir != r.ModelDir {
+	if !r2.Cached || r2.TestAccuracy != r.TestAccuracy || r2.ModelDir != r.ModelDir || r2.Backend != r.Backend {
 		t.Errorf("second run is not the cached first one: %+v", r2)
 	}
 
@@ -78,10 +78,28 @@ func TestTrainAndActivations(t *testing.T) {
 		{[]string{"train", "--hidden", "12,0"}, 2, "hidden width 0"},
 		{[]string{"train", "--hidden", "12", "--activation", "gelu"}, 2, `unknown activation "gelu"`},
 		{[]string{"train", "--epochs", "x"}, 2, "invalid value"},
+		{[]string{"train", "--backend", "xla"}, 2, `denote train: --backend: backend "xla" is not available in this build (available: go); the default pure-Go backend needs no setting`},
+		{[]string{"train", "--backend", "xla:cuda", "--dataset", "kmnist"}, 2, `--backend: backend "xla" is not available`},
 	} {
 		code, out, errs := runCLI(t, c.args...)
 		if code != c.code || out != "" || strings.Count(strings.TrimSpace(errs), "\n") != 0 || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d (want %d), stdout %q, stderr %q (want one line containing %q)", c.args, code, c.code, out, errs, c.want)
 		}
+	}
+}
+
+// TestTrainBackendFromEnvironment: $GOMLX_BACKEND naming a backend this build lacks is one clear
+// line, before any data is loaded; an explicit --backend go wins over it.
+func TestTrainBackendFromEnvironment(t *testing.T) {
+	t.Setenv("GOMLX_BACKEND", "xla")
+	t.Setenv("DENOTATION_DATA_DIR", t.TempDir()) // no data there: the backend check must come first
+	code, out, errs := runCLI(t, "train")
+	want := `denote train: model: backend "xla" (from $GOMLX_BACKEND) is not available in this build (available: go); the default pure-Go backend needs no setting: unset GOMLX_BACKEND`
+	if code != 1 || out != "" || strings.TrimSpace(errs) != want {
+		t.Errorf("exit %d, stdout %q, stderr %q; want exit 1 and %q", code, out, errs, want)
+	}
+	code, _, errs = runCLI(t, "train", "--backend", "go")
+	if code == 0 || strings.Contains(errs, "backend") {
+		t.Errorf("--backend go with $GOMLX_BACKEND=xla: exit %d, %q; want the data error, not a backend error", code, errs)
 	}
 }

@@ -5,12 +5,12 @@ import (
 	"time"
 
 	"github.com/denotation-go/denotation/internal/synth"
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 // benchActivations is a synthetic 6×128 ReLU network state on n samples of 10 classes (see
 // synth.Activations): the scan meets denoting and non-denoting neurons, ties and dead neurons.
-func benchActivations(n int) *model.Activations { return synth.Activations(n, 6, 128, 10) }
+func benchActivations(n int) *hidden.Activations { return synth.Activations(n, 6, 128, 10) }
 
 // BenchmarkScan times the exact scan of every neuron of a 6×128 network on 10,000 samples
 // (all 1022 label sets of 10 classes) and, on 4 neurons, the naive loop with one stump per

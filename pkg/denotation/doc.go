@@ -4,9 +4,9 @@
 //
 // # Definitions
 //
-// The input is the state of a trained classifier on the held-out split: model.Activations,
-// post-activation values [N, W] per hidden layer (layers numbered from 1) and the labels in
-// [0, K). A label set S is proper when 0 < |S| < K; its label proportion is |S|/K.
+// The input is the state of a trained classifier on the held-out split: hidden.Activations
+// (model.Activations is the same type), post-activation values [N, W] per hidden layer (layers
+// numbered from 1) and the labels in [0, K). A label set S is proper when 0 < |S| < K; its label proportion is |S|/K.
 //
 //   - Denotation. Neuron n denotes S at threshold t when every class in S has at least a
 //     fraction τ of its samples above t (value > t) and every class outside S at least τ at or

@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/denotation-go/denotation/pkg/denotation"
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 // A hand-made hidden layer of 3 neurons on 12 held-out samples of 3 classes (4 each).
@@ -18,8 +18,8 @@ func Example() {
 	for i := range labels {
 		post = append(post, n0[i], 0, n2[i])
 	}
-	acts := &model.Activations{N: 12, Labels: labels, NumClasses: 3,
-		Layers: []model.LayerActivations{{Layer: 1, Depth: 1, Width: 3, Post: post}}}
+	acts := &hidden.Activations{N: 12, Labels: labels, NumClasses: 3,
+		Layers: []hidden.LayerActivations{{Layer: 1, Depth: 1, Width: 3, Post: post}}}
 
 	res, err := denotation.Scan(acts, denotation.DefaultOptions())
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 // DefaultTau is the default fraction τ of a class's samples that must lie on its side.
@@ -283,7 +283,7 @@ var chunkBytes = 32 << 20
 // values are sorted once and the thresholds between consecutive distinct values are swept with
 // per-class counts. Neurons are spread over opt.Workers goroutines; the result does not depend
 // on the number of workers.
-func Scan(acts *model.Activations, opt Options) (*Result, error) {
+func Scan(acts *hidden.Activations, opt Options) (*Result, error) {
 	if err := opt.validate(); err != nil {
 		return nil, err
 	}
@@ -408,7 +408,7 @@ func parallel(n int, ws []*scanWorker, f func(w *scanWorker, i int)) {
 // every sample i into chunk[j−j0][i], reading rows sequentially with up to `workers`
 // goroutines over sample ranges. It reports the first NaN or ±Inf (lowest neuron, then lowest
 // sample) as an error.
-func transpose(l *model.LayerActivations, j0, j1, n int, chunk [][]uint64, workers int) error {
+func transpose(l *hidden.LayerActivations, j0, j1, n int, chunk [][]uint64, workers int) error {
 	width := l.Width
 	parts := max(1, min(workers, n/1024))
 	type bad struct{ j, i int }

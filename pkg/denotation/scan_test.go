@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 // randomNeuron draws labels (every class present) and values with many ties: each class gets a
@@ -314,14 +314,14 @@ func TestRadixSortAndKeys(t *testing.T) {
 	}
 }
 
-// makeActivations builds a model.Activations from per-layer [N][W] generators.
-func makeActivations(rng *rand.Rand, k, n int, widths []int) *model.Activations {
+// makeActivations builds a hidden.Activations from per-layer [N][W] generators.
+func makeActivations(rng *rand.Rand, k, n int, widths []int) *hidden.Activations {
 	labels := make([]int, n)
 	for i := range labels {
 		labels[i] = i % k
 	}
 	rng.Shuffle(n, func(a, b int) { labels[a], labels[b] = labels[b], labels[a] })
-	acts := &model.Activations{N: n, Labels: labels, NumClasses: k}
+	acts := &hidden.Activations{N: n, Labels: labels, NumClasses: k}
 	for li, w := range widths {
 		post := make([]float32, n*w)
 		for j := range w {
@@ -338,7 +338,7 @@ func makeActivations(rng *rand.Rand, k, n int, widths []int) *model.Activations 
 				post[i*w+j] = v
 			}
 		}
-		acts.Layers = append(acts.Layers, model.LayerActivations{Layer: li + 1, Depth: len(widths), Width: w, Post: post})
+		acts.Layers = append(acts.Layers, hidden.LayerActivations{Layer: li + 1, Depth: len(widths), Width: w, Post: post})
 	}
 	return acts
 }
@@ -416,36 +416,36 @@ func TestScanMatchesScanNeuronAndIsDeterministic(t *testing.T) {
 
 func TestScanBadInputs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	good := func() *model.Activations { return makeActivations(rng, 3, 60, []int{20, 4}) }
+	good := func() *hidden.Activations { return makeActivations(rng, 3, 60, []int{20, 4}) }
 	cases := []struct {
 		name   string
-		mutate func(a *model.Activations, o *Options)
+		mutate func(a *hidden.Activations, o *Options)
 		want   string
 	}{
-		{"tau low", func(a *model.Activations, o *Options) { o.Tau = 0.5 }, "tau 0.5 is outside (0.5, 1]"},
-		{"tau high", func(a *model.Activations, o *Options) { o.Tau = 1.01 }, "outside (0.5, 1]"},
-		{"tau zero", func(a *model.Activations, o *Options) { o.Tau = 0 }, "outside (0.5, 1]"},
-		{"tau NaN", func(a *model.Activations, o *Options) { o.Tau = math.NaN() }, "outside (0.5, 1]"},
-		{"NaN", func(a *model.Activations, o *Options) { a.Layers[1].Post[7*4+2] = float32(math.NaN()) }, "layer 2 neuron 2 sample 7: post-activation value is NaN"},
-		{"Inf", func(a *model.Activations, o *Options) {
+		{"tau low", func(a *hidden.Activations, o *Options) { o.Tau = 0.5 }, "tau 0.5 is outside (0.5, 1]"},
+		{"tau high", func(a *hidden.Activations, o *Options) { o.Tau = 1.01 }, "outside (0.5, 1]"},
+		{"tau zero", func(a *hidden.Activations, o *Options) { o.Tau = 0 }, "outside (0.5, 1]"},
+		{"tau NaN", func(a *hidden.Activations, o *Options) { o.Tau = math.NaN() }, "outside (0.5, 1]"},
+		{"NaN", func(a *hidden.Activations, o *Options) { a.Layers[1].Post[7*4+2] = float32(math.NaN()) }, "layer 2 neuron 2 sample 7: post-activation value is NaN"},
+		{"Inf", func(a *hidden.Activations, o *Options) {
 			a.Layers[0].Post[9*20+17] = float32(math.Inf(1))
 			a.Layers[0].Post[30*20+17] = float32(math.Inf(-1))
 		}, "layer 1 neuron 17 sample 9: post-activation value is +Inf"},
-		{"K<2", func(a *model.Activations, o *Options) {
+		{"K<2", func(a *hidden.Activations, o *Options) {
 			a.NumClasses = 1
 			for i := range a.Labels {
 				a.Labels[i] = 0
 			}
 		}, "need K ≥ 2"},
-		{"label range", func(a *model.Activations, o *Options) { a.Labels[5] = 3 }, "label 3 of sample 5 is outside [0,3)"},
-		{"negative label", func(a *model.Activations, o *Options) { a.Labels[4] = -1 }, "label -1 of sample 4"},
-		{"empty class", func(a *model.Activations, o *Options) { a.NumClasses = 4 }, "class 3 has no samples"},
-		{"shape", func(a *model.Activations, o *Options) { a.Layers[1].Post = a.Layers[1].Post[:10] }, "layer 2 has 10 post-activation values"},
-		{"labels", func(a *model.Activations, o *Options) { a.Labels = a.Labels[:3] }, "3 labels for 60 samples"},
-		{"numbering", func(a *model.Activations, o *Options) { a.Layers[1].Layer = 3 }, "layer at position 1 is numbered 3"},
-		{"no layers", func(a *model.Activations, o *Options) { a.Layers = nil }, "no hidden layer"},
-		{"permutations", func(a *model.Activations, o *Options) { o.Permutations = -1 }, "-1 permutations"},
-		{"null", func(a *model.Activations, o *Options) { o.Null = "global" }, "unknown null"},
+		{"label range", func(a *hidden.Activations, o *Options) { a.Labels[5] = 3 }, "label 3 of sample 5 is outside [0,3)"},
+		{"negative label", func(a *hidden.Activations, o *Options) { a.Labels[4] = -1 }, "label -1 of sample 4"},
+		{"empty class", func(a *hidden.Activations, o *Options) { a.NumClasses = 4 }, "class 3 has no samples"},
+		{"shape", func(a *hidden.Activations, o *Options) { a.Layers[1].Post = a.Layers[1].Post[:10] }, "layer 2 has 10 post-activation values"},
+		{"labels", func(a *hidden.Activations, o *Options) { a.Labels = a.Labels[:3] }, "3 labels for 60 samples"},
+		{"numbering", func(a *hidden.Activations, o *Options) { a.Layers[1].Layer = 3 }, "layer at position 1 is numbered 3"},
+		{"no layers", func(a *hidden.Activations, o *Options) { a.Layers = nil }, "no hidden layer"},
+		{"permutations", func(a *hidden.Activations, o *Options) { o.Permutations = -1 }, "-1 permutations"},
+		{"null", func(a *hidden.Activations, o *Options) { o.Null = "global" }, "unknown null"},
 	}
 	for _, c := range cases {
 		a, o := good(), DefaultOptions()

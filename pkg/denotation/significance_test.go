@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 func TestBenjaminiHochberg(t *testing.T) {
@@ -64,7 +64,7 @@ func TestBenjaminiHochberg(t *testing.T) {
 }
 
 // nullActivations: neuron 0 denotes {0,1} cleanly, neuron 1 is dead, the others are noise.
-func nullActivations(n, width int) *model.Activations {
+func nullActivations(n, width int) *hidden.Activations {
 	rng := rand.New(rand.NewPCG(21, 22))
 	k := 4
 	labels := make([]int, n)
@@ -89,8 +89,8 @@ func nullActivations(n, width int) *model.Activations {
 			post[i*width+j] = v
 		}
 	}
-	return &model.Activations{N: n, Labels: labels, NumClasses: k,
-		Layers: []model.LayerActivations{{Layer: 1, Depth: 1, Width: width, Post: post}}}
+	return &hidden.Activations{N: n, Labels: labels, NumClasses: k,
+		Layers: []hidden.LayerActivations{{Layer: 1, Depth: 1, Width: width, Post: post}}}
 }
 
 func TestPermutationPValues(t *testing.T) {

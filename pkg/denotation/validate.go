@@ -6,7 +6,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -46,7 +46,7 @@ type Validation struct {
 // Best is its selection best property re-scored on heldOut (nil for a neuron constant on the
 // selection split). Result.Validation records the selection. A neuron that denotes on the
 // selection split can only lose denotations here: selection data ≠ evaluation data.
-func Validate(sel *Result, heldOut *model.Activations, opt ValidateOptions) (*Result, error) {
+func Validate(sel *Result, heldOut *hidden.Activations, opt ValidateOptions) (*Result, error) {
 	if sel == nil || heldOut == nil {
 		return nil, errors.New("denotation: validate: nil scan or activations")
 	}

@@ -5,23 +5,23 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 // noiseActs returns one layer of width w of pure noise (no neuron depends on the label), n samples
 // per class.
-func noiseActs(perClass, k, w int, seed uint64) *model.Activations {
+func noiseActs(perClass, k, w int, seed uint64) *hidden.Activations {
 	r := rand.New(rand.NewPCG(seed, 7))
 	n := perClass * k
-	a := &model.Activations{N: n, NumClasses: k, Labels: make([]int, n)}
-	l := model.LayerActivations{Layer: 1, Depth: 1, Width: w, Post: make([]float32, n*w)}
+	a := &hidden.Activations{N: n, NumClasses: k, Labels: make([]int, n)}
+	l := hidden.LayerActivations{Layer: 1, Depth: 1, Width: w, Post: make([]float32, n*w)}
 	for i := range n {
 		a.Labels[i] = i % k
 		for j := range w {
 			l.Post[i*w+j] = float32(r.NormFloat64())
 		}
 	}
-	a.Layers = []model.LayerActivations{l}
+	a.Layers = []hidden.LayerActivations{l}
 	return a
 }
 
@@ -64,11 +64,11 @@ func TestValidateRejectsSelectionNoise(t *testing.T) {
 // on fresh samples, with the held-out fractions recomputed directly.
 func TestValidateKeepsRealAndRecomputes(t *testing.T) {
 	const k = 4
-	mk := func(perClass int, seed uint64, flip int) *model.Activations {
+	mk := func(perClass int, seed uint64, flip int) *hidden.Activations {
 		r := rand.New(rand.NewPCG(seed, 3))
 		n := perClass * k
-		a := &model.Activations{N: n, NumClasses: k, Labels: make([]int, n)}
-		l := model.LayerActivations{Layer: 1, Depth: 1, Width: 1, Post: make([]float32, n)}
+		a := &hidden.Activations{N: n, NumClasses: k, Labels: make([]int, n)}
+		l := hidden.LayerActivations{Layer: 1, Depth: 1, Width: 1, Post: make([]float32, n)}
 		for i := range n {
 			y := i % k
 			a.Labels[i] = y
@@ -85,7 +85,7 @@ func TestValidateKeepsRealAndRecomputes(t *testing.T) {
 				f++
 			}
 		}
-		a.Layers = []model.LayerActivations{l}
+		a.Layers = []hidden.LayerActivations{l}
 		return a
 	}
 	sel := mk(50, 1, 0)

@@ -15,3 +15,5 @@
 // observers train on training-split activations and are scored on the test split, every random
 // choice comes from a recorded seed.
 package findings
+
+import _ "github.com/denotation-go/denotation/pkg/model/gonbprogress" // GoNB training progress for model.AutoProgress

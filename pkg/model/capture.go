@@ -32,7 +32,7 @@ func (m *Model) Capture(split *datasets.Split, withPre bool) (*Activations, erro
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	rt, err := m.runtimeLocked("")
+	rt, err := m.runtimeLocked("", "")
 	if err != nil {
 		return nil, err
 	}

@@ -13,7 +13,7 @@ import (
 // denseGrads returns [y, dx, dw, db] of loss = Σ relu(dense(x,w,b))·r for a Dense implementation.
 func denseGrads(t *testing.T, dense func(x, w, b *Node) *Node, x, w, b, r *tensors.Tensor) [][]float64 {
 	t.Helper()
-	backend, err := backendFor("")
+	backend, _, err := backendFor("", "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -177,7 +177,7 @@ func (m *Model) logits(split *datasets.Split, ablations []Ablation) ([]float32, 
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	rt, err := m.runtimeLocked("")
+	rt, err := m.runtimeLocked("", "")
 	if err != nil {
 		return nil, err
 	}

@@ -210,7 +210,7 @@ func (m *Model) checkShapes() error {
 
 // runtime holds the compiled graphs and the parameters as tensors for inference.
 type runtime struct {
-	config   string // as asked for ("" = default)
+	config   string // the backend, "NAME:CONFIG"
 	backend  backends.Backend
 	execMu   *sync.Mutex // serialises executions on backend (see execLock)
 	forward  *Exec       // x, keep_1..L, fill_1..L, params → logits
@@ -219,20 +219,25 @@ type runtime struct {
 	trainers map[bool]*Exec // by StockDense
 }
 
-// runtimeLocked returns the model's runtime, creating it on first use. m.mu must be held.
-func (m *Model) runtimeLocked(backendConfig string) (*runtime, error) {
-	if m.rt != nil && (backendConfig == "" || backendConfig == m.rt.config) {
+// runtimeLocked returns the model's runtime, creating it on first use on the backend chosen by
+// choice and goConfig (see resolveBackend; both "" = the runtime already built, else the default
+// backend). m.mu must be held.
+func (m *Model) runtimeLocked(choice, goConfig string) (*runtime, error) {
+	if m.rt != nil && choice == "" && goConfig == "" {
+		return m.rt, nil
+	}
+	b, key, err := backendFor(choice, goConfig)
+	if err != nil {
+		return nil, err
+	}
+	if m.rt != nil && m.rt.config == key {
 		return m.rt, nil
 	}
 	if m.rt != nil { // a different backend was asked for: rebuild the graphs on it
 		finalizeAll(m.rt.paramsT)
 		m.rt = nil
 	}
-	b, err := backendFor(backendConfig)
-	if err != nil {
-		return nil, err
-	}
-	rt := &runtime{backend: b, config: backendConfig, execMu: execLock(b), trainers: map[bool]*Exec{}}
+	rt := &runtime{backend: b, config: key, execMu: execLock(b), trainers: map[bool]*Exec{}}
 	// Inference needs no gradient, so it uses the plain x·W + b (DenseStock) rather than
 	// DenseFast, whose zero gradient carrier 0·(Σx + ΣW) would turn a single overflowing value
 	// into NaN in every neuron of the layer and hide which neuron overflowed.

@@ -2,14 +2,11 @@ package model
 
 import (
 	"fmt"
-	"html"
 	"io"
 	"os"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/janpfeifer/gonb/gonbui"
 )
 
 // ProgressUpdate reports the state of training after one optimiser step.
@@ -32,11 +29,32 @@ type ProgressFunc func(ProgressUpdate)
 // Silent is a ProgressFunc that shows nothing.
 func Silent(ProgressUpdate) {}
 
-// AutoProgress returns NotebookProgress() when running inside a GoNB notebook, TerminalProgress(os.Stderr)
-// when stderr is a terminal, and Silent otherwise.
+var (
+	notebookMu   sync.Mutex
+	notebookSink func() ProgressFunc
+)
+
+// RegisterNotebookProgress sets the function AutoProgress asks first for a notebook's progress
+// display: f returns the ProgressFunc to use when running inside a notebook, and nil otherwise.
+// Package pkg/model/gonbprogress registers GoNB's display in its init, so a program or notebook
+// that imports it (pkg/findings does) gets a live progress line in GoNB; this package itself does
+// not depend on GoNB. A later call replaces the earlier function; nil removes it.
+func RegisterNotebookProgress(f func() ProgressFunc) {
+	notebookMu.Lock()
+	defer notebookMu.Unlock()
+	notebookSink = f
+}
+
+// AutoProgress returns the registered notebook display (see RegisterNotebookProgress) when running
+// inside a notebook, TerminalProgress(os.Stderr) when stderr is a terminal, and Silent otherwise.
 func AutoProgress() ProgressFunc {
-	if gonbui.IsNotebook {
-		return NotebookProgress()
+	notebookMu.Lock()
+	f := notebookSink
+	notebookMu.Unlock()
+	if f != nil {
+		if p := f(); p != nil {
+			return p
+		}
 	}
 	if isTerminal(os.Stderr) {
 		return TerminalProgress(os.Stderr)
@@ -50,22 +68,26 @@ func isTerminal(f *os.File) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// throttle returns true at most every d, and always for updates that end an epoch.
-type throttle struct {
-	mu   sync.Mutex
-	last time.Time
-	d    time.Duration
-}
-
-func (t *throttle) ok(u ProgressUpdate) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := time.Now()
-	if u.EpochDone || u.Step == 1 || now.Sub(t.last) >= t.d {
-		t.last = now
-		return true
+// Throttled returns a ProgressFunc that passes an update on to f at most once every d, except
+// that the first step of an epoch and the updates that end an epoch always pass: displays redraw
+// a few times a second however fast training steps are.
+func Throttled(d time.Duration, f ProgressFunc) ProgressFunc {
+	var (
+		mu   sync.Mutex
+		last time.Time
+	)
+	return func(u ProgressUpdate) {
+		mu.Lock()
+		now := time.Now()
+		ok := u.EpochDone || u.Step == 1 || now.Sub(last) >= d
+		if ok {
+			last = now
+		}
+		mu.Unlock()
+		if ok {
+			f(u)
+		}
 	}
-	return false
 }
 
 // bar draws a text progress bar of the given width for fraction x ∈ [0,1].
@@ -75,8 +97,8 @@ func bar(x float64, width int) string {
 	return strings.Repeat("█", n) + strings.Repeat("░", width-n)
 }
 
-// formatRate prints a throughput as "6.9k".
-func formatRate(r float64) string {
+// FormatRate prints a throughput as "6.9k" (thousands with one decimal) or "812".
+func FormatRate(r float64) string {
 	if r >= 1000 {
 		return fmt.Sprintf("%.1fk", r/1000)
 	}
@@ -88,42 +110,15 @@ func formatRate(r float64) string {
 //
 //	epoch 2/5 ██████████░░░░░░░░░░ 234/469 loss 0.0912 acc 97.21% 6.9k samples/s
 func TerminalProgress(w io.Writer) ProgressFunc {
-	th := &throttle{d: 100 * time.Millisecond}
-	return func(u ProgressUpdate) {
-		if !th.ok(u) {
-			return
-		}
+	return Throttled(100*time.Millisecond, func(u ProgressUpdate) {
 		line := fmt.Sprintf("\repoch %d/%d %s %d/%d loss %.4f acc %.2f%% %s samples/s",
 			u.Epoch, u.Epochs, bar(float64(u.Step)/float64(u.Steps), 20), u.Step, u.Steps,
-			u.Loss, 100*u.Accuracy, formatRate(u.SamplesPerSecond))
+			u.Loss, 100*u.Accuracy, FormatRate(u.SamplesPerSecond))
 		if u.EpochDone {
 			line += fmt.Sprintf(" (%.1fs)\n", u.Elapsed.Seconds())
 		} else {
 			line += "\033[K"
 		}
 		_, _ = io.WriteString(w, line)
-	}
-}
-
-// NotebookProgress returns a ProgressFunc that shows a live progress line in a GoNB notebook
-// (gonbui.UpdateHTML, at most 4 times a second), one line per epoch. Outside a notebook it does nothing.
-func NotebookProgress() ProgressFunc {
-	th := &throttle{d: 250 * time.Millisecond}
-	id := "denotation_train_" + gonbui.UniqueId()
-	var done []string
-	return func(u ProgressUpdate) {
-		if !gonbui.IsNotebook || !th.ok(u) {
-			return
-		}
-		frac := float64(u.Step) / float64(u.Steps)
-		line := fmt.Sprintf(`<div style="font-family:monospace">epoch %d/%d `+
-			`<progress value="%.3f" max="1" style="width:12em;vertical-align:middle"></progress> %d/%d · `+
-			`loss %.4f · acc %.2f%% · %s samples/s</div>`,
-			u.Epoch, u.Epochs, frac, u.Step, u.Steps, u.Loss, 100*u.Accuracy, html.EscapeString(formatRate(u.SamplesPerSecond)))
-		if u.EpochDone {
-			done = append(done, line)
-			line = ""
-		}
-		gonbui.UpdateHTML(id, strings.Join(done, "")+line)
-	}
+	})
 }

@@ -43,3 +43,25 @@ func TestTerminalProgress(t *testing.T) {
 		t.Error("AutoProgress returned nil")
 	}
 }
+
+func TestRegisterNotebookProgress(t *testing.T) {
+	defer RegisterNotebookProgress(nil)
+	var got []ProgressUpdate
+	inNotebook := true
+	RegisterNotebookProgress(func() ProgressFunc {
+		if !inNotebook {
+			return nil
+		}
+		return func(u ProgressUpdate) { got = append(got, u) }
+	})
+	AutoProgress()(ProgressUpdate{Epoch: 3})
+	if len(got) != 1 || got[0].Epoch != 3 {
+		t.Errorf("in a notebook AutoProgress did not use the registered display: %v", got)
+	}
+	// Outside a notebook (and with stderr not a terminal under go test) nothing is drawn there.
+	inNotebook = false
+	AutoProgress()(ProgressUpdate{Epoch: 4})
+	if len(got) != 1 {
+		t.Errorf("outside a notebook AutoProgress used the notebook display: %v", got)
+	}
+}

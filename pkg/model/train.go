@@ -25,7 +25,8 @@ const (
 // TrainOptions are the knobs of training that do not change its result.
 type TrainOptions struct {
 	// Progress receives progress updates. nil means AutoProgress() (a progress line on a terminal's
-	// stderr, a live line in a GoNB notebook, nothing otherwise); use Silent to switch it off.
+	// stderr, a live line in a GoNB notebook when pkg/model/gonbprogress is imported, nothing
+	// otherwise); use Silent to switch it off.
 	Progress ProgressFunc
 	// CheckpointDir, if set, is a folder where the model is saved (atomically) after every epoch.
 	// Train and Fit resume from a checkpoint found there when it belongs to the same run (same
@@ -45,7 +46,12 @@ type TrainOptions struct {
 	// StockDense uses gomlx's stock gradient of graph.Dot (slow; for benchmarks and tests).
 	// The results agree with the default fast Dense up to float32 rounding.
 	StockDense bool
-	// BackendConfig is the simplego configuration ("" = DefaultBackendConfig or $DENOTATION_BACKEND_CONFIG).
+	// Backend is the gomlx backend to train on, "NAME" or "NAME:CONFIG" ("" = $GOMLX_BACKEND when
+	// set, else DefaultBackend, "go"); it must be compiled into the program (AvailableBackends).
+	// Evaluation and activations of the same Model value then run on it too. See ResolveBackend.
+	Backend string
+	// BackendConfig is the simplego configuration of the "go" backend ("" = DefaultBackendConfig or
+	// $DENOTATION_BACKEND_CONFIG).
 	BackendConfig string
 }
 
@@ -169,7 +175,7 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.Info.TestAccuracy, m.Info.TestSamples = 0, 0 // stale once the weights change
-	rt, err := m.runtimeLocked(opts.BackendConfig)
+	rt, err := m.runtimeLocked(opts.Backend, opts.BackendConfig)
 	if err != nil {
 		return err
 	}

@@ -3,15 +3,15 @@ package observer_test
 import (
 	"fmt"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 	"github.com/denotation-go/denotation/pkg/observer"
 	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // toyActivations builds a 3-neuron layer for n samples of 4 classes: neuron 1 fires for classes 0
 // and 2, neurons 0 and 2 carry no information about that.
-func toyActivations(n int) *model.Activations {
-	a := &model.Activations{N: n, NumClasses: 4, Labels: make([]int, n)}
+func toyActivations(n int) *hidden.Activations {
+	a := &hidden.Activations{N: n, NumClasses: 4, Labels: make([]int, n)}
 	post := make([]float32, n*3)
 	for i := 0; i < n; i++ {
 		c := i % 4
@@ -22,7 +22,7 @@ func toyActivations(n int) *model.Activations {
 		}
 		post[i*3+2] = float32((i*7)%11) * 0.1
 	}
-	a.Layers = []model.LayerActivations{{Layer: 1, Depth: 1, Width: 3, Post: post}}
+	a.Layers = []hidden.LayerActivations{{Layer: 1, Depth: 1, Width: 3, Post: post}}
 	return a
 }
 

@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 // Neuron identifies one hidden neuron: Layer is 1-based (1 = first hidden layer), Index 0-based.
@@ -65,7 +65,7 @@ type Features struct {
 // NewFeatures extracts and standardises the selected neurons of an object model's activations on
 // the training and test splits. Both must come from the same architecture; they are validated
 // (shapes, labels, NaN/Inf) first.
-func NewFeatures(train, test *model.Activations, sel Selection) (*Features, error) {
+func NewFeatures(train, test *hidden.Activations, sel Selection) (*Features, error) {
 	if train == nil || test == nil {
 		return nil, fmt.Errorf("observer features: nil activations")
 	}
@@ -90,7 +90,7 @@ func NewFeatures(train, test *model.Activations, sel Selection) (*Features, erro
 	if err != nil {
 		return nil, err
 	}
-	get := func(a *model.Activations, which string) ([]float32, error) {
+	get := func(a *hidden.Activations, which string) ([]float32, error) {
 		out := make([]float32, a.N*len(cols))
 		for j, c := range cols {
 			l := &a.Layers[c.Layer-1]
@@ -135,7 +135,7 @@ func NewFeatures(train, test *model.Activations, sel Selection) (*Features, erro
 
 // resolve turns a selection into the list of neurons, in layer order then index order for layer
 // selections, and in the given order for explicit neuron sets.
-func resolve(a *model.Activations, sel Selection) ([]Neuron, error) {
+func resolve(a *hidden.Activations, sel Selection) ([]Neuron, error) {
 	var cols []Neuron
 	if len(sel.Neurons) > 0 {
 		seen := map[Neuron]bool{}

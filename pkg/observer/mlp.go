@@ -55,10 +55,93 @@ func (a *adam) step(p, g []float32, lr, b1c, b2c float64) {
 	}
 }
 
+// mlpGrad is the gradient of the MLP's objective with respect to each parameter of an mlpModel.
+type mlpGrad struct {
+	w1, b1, w2 []float32
+	b2         []float32 // one value (a slice, as the optimiser takes it)
+}
+
+func newMLPGrad(d, h int) *mlpGrad {
+	return &mlpGrad{w1: make([]float32, d*h), b1: make([]float32, h), w2: make([]float32, h), b2: make([]float32, 1)}
+}
+
+// mlpWork is lossGrad's scratch space for batches of up to rows samples: the hidden layer's
+// values and their gradients.
+type mlpWork struct{ hid, dhid []float32 }
+
+func newMLPWork(rows, h int) *mlpWork {
+	return &mlpWork{hid: make([]float32, rows*h), dhid: make([]float32, rows*h)}
+}
+
+// lossGrad computes, for the bs rows of x ([bs, d], row-major) with labels y, the MLP's training
+// objective
+//
+//	L = (1/bs)·Σ_r c_r·ℓ(z_r, y_r) + wd/2·(‖W1‖² + ‖w2‖²),
+//
+// where ℓ is the logistic loss of the logit z_r, c_r is cpos for a sample that has the property
+// and cneg for one that has not (both 1 unless Balanced), and its gradient with respect to W1,
+// b1, w2 and b2 by backpropagation, into g. The gradient is computed in float32, as the
+// optimiser uses it; L in float64 (the training loop does not need it: it is there to be
+// checked against finite differences, and it costs one exp and one log per sample).
+func (m *mlpModel) lossGrad(x []float32, y []bool, bs int, cpos, cneg, wd float64, g *mlpGrad, w *mlpWork, workers int) float64 {
+	d, h := m.d, m.h
+	hb, da := w.hid[:bs*h], w.dhid[:bs*h]
+	linalg.Sgemm(false, false, bs, h, d, 1, x, d, m.w1, h, 0, hb, h, workers)
+	clear(g.b1)
+	clear(g.w2)
+	g.b2[0] = 0
+	loss := 0.0
+	for r := 0; r < bs; r++ {
+		row := hb[r*h : (r+1)*h]
+		z := float64(m.b2)
+		for k, v := range row {
+			a := v + m.b1[k]
+			if a < 0 {
+				a = 0
+			}
+			row[k] = a
+			z += float64(a) * float64(m.w2[k])
+		}
+		c, t, u := cneg, 0.0, z // ℓ(z, 0) = softplus(z), ℓ(z, 1) = softplus(−z)
+		if y[r] {
+			c, t, u = cpos, 1, -z
+		}
+		loss += c * (max(u, 0) + math.Log1p(math.Exp(-math.Abs(u))))
+		dz := float32(c * (1/(1+math.Exp(-z)) - t) / float64(bs))
+		g.b2[0] += dz
+		drow := da[r*h : (r+1)*h]
+		for k, a := range row {
+			g.w2[k] += dz * a
+			if a > 0 {
+				drow[k] = dz * m.w2[k]
+			} else {
+				drow[k] = 0
+			}
+			g.b1[k] += drow[k]
+		}
+	}
+	linalg.Sgemm(true, false, d, h, bs, 1, x, d, da, h, 0, g.w1, h, workers)
+	wdf := float32(wd)
+	for i, v := range m.w1 {
+		g.w1[i] += wdf * v
+	}
+	for i, v := range m.w2 {
+		g.w2[i] += wdf * v
+	}
+	loss /= float64(bs)
+	sq := 0.0
+	for _, ws := range [][]float32{m.w1, m.w2} {
+		for _, v := range ws {
+			sq += float64(v) * float64(v)
+		}
+	}
+	return loss + wd/2*sq
+}
+
 // fitMLP trains the MLP observer with Adam on minibatches (plain Go; the matrix products use the
 // package's float32 kernels). The loss is the (class-weighted with Balanced) logistic loss plus
-// WeightDecay/2·‖W‖² on the two weight matrices. Initialisation and batch order come from Seed
-// and the property's name.
+// WeightDecay/2·‖W‖² on the two weight matrices (mlpModel.lossGrad). Initialisation and batch
+// order come from Seed and the property's name.
 func fitMLP(f *Features, t Target, o Options) (*Result, error) {
 	n, d, h, bsz := f.NTrain, f.D, o.Hidden, o.BatchSize
 	rng := rand.New(rand.NewPCG(o.Seed, streamOf("mlp:"+t.Name)))
@@ -82,12 +165,10 @@ func fitMLP(f *Features, t Target, o Options) (*Result, error) {
 		cpos, cneg = float64(n)/(2*float64(pos)), float64(n)/(2*float64(n-pos))
 	}
 	xb := make([]float32, bsz*d)
-	hb := make([]float32, bsz*h)
-	da := make([]float32, bsz*h)
-	gw1, gb1, gw2 := make([]float32, d*h), make([]float32, h), make([]float32, h)
+	yb := make([]bool, bsz)
+	g, work := newMLPGrad(d, h), newMLPWork(bsz, h)
 	var o1, ob1, o2, ob2 adam
-	gb2 := make([]float32, 1)
-	b2s := []float32{0}
+	b2s := []float32{m.b2}
 	step := 0
 	for epoch := 0; epoch < o.Epochs; epoch++ {
 		perm := rng.Perm(n)
@@ -96,56 +177,18 @@ func fitMLP(f *Features, t Target, o Options) (*Result, error) {
 			for r := 0; r < bs; r++ {
 				i := perm[lo+r]
 				copy(xb[r*d:(r+1)*d], f.Train[i*d:(i+1)*d])
+				yb[r] = t.Train[i]
 			}
-			linalg.Sgemm(false, false, bs, h, d, 1, xb, d, m.w1, h, 0, hb, h, o.Workers)
-			clear(gb1)
-			clear(gw2)
-			gb2[0] = 0
-			for r := 0; r < bs; r++ {
-				row := hb[r*h : (r+1)*h]
-				z := float64(b2s[0])
-				for k, v := range row {
-					a := v + m.b1[k]
-					if a < 0 {
-						a = 0
-					}
-					row[k] = a
-					z += float64(a) * float64(m.w2[k])
-				}
-				c, y := cneg, 0.0
-				if t.Train[perm[lo+r]] {
-					c, y = cpos, 1
-				}
-				dz := float32(c * (1/(1+math.Exp(-z)) - y) / float64(bs))
-				gb2[0] += dz
-				drow := da[r*h : (r+1)*h]
-				for k, a := range row {
-					gw2[k] += dz * a
-					if a > 0 {
-						drow[k] = dz * m.w2[k]
-					} else {
-						drow[k] = 0
-					}
-					gb1[k] += drow[k]
-				}
-			}
-			linalg.Sgemm(true, false, d, h, bs, 1, xb, d, da[:bs*h], h, 0, gw1, h, o.Workers)
-			wd := float32(o.WeightDecay)
-			for i, w := range m.w1 {
-				gw1[i] += wd * w
-			}
-			for i, w := range m.w2 {
-				gw2[i] += wd * w
-			}
+			m.lossGrad(xb, yb, bs, cpos, cneg, o.WeightDecay, g, work, o.Workers)
 			step++
 			b1c, b2c := 1-math.Pow(0.9, float64(step)), 1-math.Pow(0.999, float64(step))
-			o1.step(m.w1, gw1, o.LearningRate, b1c, b2c)
-			ob1.step(m.b1, gb1, o.LearningRate, b1c, b2c)
-			o2.step(m.w2, gw2, o.LearningRate, b1c, b2c)
-			ob2.step(b2s, gb2, o.LearningRate, b1c, b2c)
+			o1.step(m.w1, g.w1, o.LearningRate, b1c, b2c)
+			ob1.step(m.b1, g.b1, o.LearningRate, b1c, b2c)
+			o2.step(m.w2, g.w2, o.LearningRate, b1c, b2c)
+			ob2.step(b2s, g.b2, o.LearningRate, b1c, b2c)
+			m.b2 = b2s[0]
 		}
 	}
-	m.b2 = b2s[0]
 	r := newResult(f, t, o)
 	r.Iterations = o.Epochs
 	if err := r.score(m.logits(f.Train, n, o.Workers), m.logits(f.Test, f.NTest, o.Workers), t); err != nil {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 	"github.com/denotation-go/denotation/pkg/observer/internal/linalg"
 	"github.com/denotation-go/denotation/pkg/property"
 )
@@ -443,14 +443,14 @@ func TestMLPBeatsLinearOnXOR(t *testing.T) {
 	}
 }
 
-func activations(n int, widths []int, seed uint64) *model.Activations {
+func activations(n int, widths []int, seed uint64) *hidden.Activations {
 	r := rand.New(rand.NewPCG(seed, 1))
-	a := &model.Activations{N: n, NumClasses: 3, Labels: make([]int, n)}
+	a := &hidden.Activations{N: n, NumClasses: 3, Labels: make([]int, n)}
 	for i := range a.Labels {
 		a.Labels[i] = i % 3
 	}
 	for l, w := range widths {
-		la := model.LayerActivations{Layer: l + 1, Depth: len(widths), Width: w, Post: make([]float32, n*w), Pre: make([]float32, n*w)}
+		la := hidden.LayerActivations{Layer: l + 1, Depth: len(widths), Width: w, Post: make([]float32, n*w), Pre: make([]float32, n*w)}
 		for i := range la.Post {
 			la.Pre[i] = float32(r.NormFloat64())
 			la.Post[i] = max(la.Pre[i], 0)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/actfile"
-	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/hidden"
 	"github.com/denotation-go/denotation/pkg/property"
 )
 
@@ -186,10 +186,10 @@ func (n *Network) Vocabulary(dataset string) (property.Vocabulary, error) {
 
 // Activations returns s as the activations of a model with k classes (the type the denotation
 // scan and the observers take); the layers' values are shared, not copied.
-func Activations(s *actfile.Set, k int) *model.Activations {
-	a := &model.Activations{N: s.N, Labels: slices.Clone(s.Labels), NumClasses: k}
+func Activations(s *actfile.Set, k int) *hidden.Activations {
+	a := &hidden.Activations{N: s.N, Labels: slices.Clone(s.Labels), NumClasses: k}
 	for _, l := range s.Layers {
-		a.Layers = append(a.Layers, model.LayerActivations{Layer: l.Number, Depth: len(s.Layers), Width: l.Width, Post: l.Post, Pre: l.Pre})
+		a.Layers = append(a.Layers, hidden.LayerActivations{Layer: l.Number, Depth: len(s.Layers), Width: l.Width, Post: l.Post, Pre: l.Pre})
 	}
 	return a
 }

@@ -1,6 +1,8 @@
-package model
+package hidden
 
 import (
+	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,16 +13,28 @@ import (
 	"github.com/sbinet/npyio/npz"
 )
 
+// random returns activations of n samples of k classes with two layers of the given widths,
+// pre-activation values recorded on both.
+func random(n, k int, widths ...int) *Activations {
+	r := rand.New(rand.NewPCG(1, 2))
+	a := &Activations{N: n, NumClasses: k}
+	for range n {
+		a.Labels = append(a.Labels, r.IntN(k))
+	}
+	for l, w := range widths {
+		la := LayerActivations{Layer: l + 1, Depth: len(widths), Width: w}
+		for range n * w {
+			p := float32(r.NormFloat64())
+			la.Pre = append(la.Pre, p)
+			la.Post = append(la.Post, max(0, p))
+		}
+		a.Layers = append(a.Layers, la)
+	}
+	return a
+}
+
 func TestSaveNPZ(t *testing.T) {
-	ds := synthetic(100, 37, 3, 4, 4, 10)
-	m, err := NewUntrained(small(), 16, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := m.Activations(ds.Test)
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := random(37, 4, 16, 12)
 	path := filepath.Join(t.TempDir(), "sub", "acts.npz")
 	if err := a.SaveNPZ(path); err != nil {
 		t.Fatal(err)
@@ -61,8 +75,8 @@ func TestSaveNPZ(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, y := range labels {
-		if int(y) != ds.Test.Labels[i] {
-			t.Fatalf("label %d: %d, want %d", i, y, ds.Test.Labels[i])
+		if int(y) != a.Labels[i] {
+			t.Fatalf("label %d: %d, want %d", i, y, a.Labels[i])
 		}
 	}
 
@@ -90,5 +104,17 @@ print(sorted(z.files), z["layer_1"].shape, z["layer_1"].dtype, z["preact_2"].sha
 	}
 	if err := a.SaveNPZ(filepath.Join(t.TempDir(), "empty.npz")); err == nil {
 		t.Error("empty activations written")
+	}
+
+	// Activations that do not validate are refused, and nothing carries the final name.
+	b := random(5, 2, 3)
+	b.Layers[0].Post[4] = float32(math.NaN())
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.npz")
+	if err := b.SaveNPZ(bad); err == nil || !strings.Contains(err.Error(), "layer 1 neuron 1 sample 1") {
+		t.Errorf("SaveNPZ of a NaN: %v", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left after a refused write: %v", left)
 	}
 }
