@@ -115,7 +115,7 @@ func TestDenseFastForwardIsDot(t *testing.T) {
 			flat[4*in+k] = 3e38 // row 4 overflows in Σx (and in its own products)
 		}
 	})
-	backend, err := backendFor("")
+	backend, _, err := backendFor("", "")
 	if err != nil {
 		t.Fatal(err)
 	}
