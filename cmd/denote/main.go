@@ -13,6 +13,7 @@
 package main
 
 import (
+	"runtime/pprof"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -183,6 +184,24 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }
 
+// EnvCPUProfile names a file that receives a CPU profile of the whole command (go tool pprof).
+const EnvCPUProfile = "DENOTATION_CPUPROFILE"
+
 func main() {
+	if path := os.Getenv(EnvCPUProfile); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "denote: $%s: %v\n", EnvCPUProfile, err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintf(os.Stderr, "denote: $%s: %v\n", EnvCPUProfile, err)
+			os.Exit(1)
+		}
+		code := run(os.Args[1:], os.Stdout, os.Stderr)
+		pprof.StopCPUProfile()
+		f.Close()
+		os.Exit(code)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -89,8 +89,9 @@ type CaptureRow struct {
 	// ShuffledBalancedAccuracy is the linear observer trained on shuffled training labels
 	// (the shuffled-label control; ≈ 0.5 when the fit cannot memorise).
 	ShuffledBalancedAccuracy *float64 `json:"shuffled_balanced_accuracy,omitempty"`
-	// UntrainedBalancedAccuracy is the same observer on the untrained model of the same architecture.
-	UntrainedBalancedAccuracy float64 `json:"untrained_balanced_accuracy"`
+	// UntrainedBalancedAccuracy is the same observer on the untrained model of the same
+	// architecture (linear and single-neuron observers; nil for the MLP, whose control is not fitted).
+	UntrainedBalancedAccuracy *float64 `json:"untrained_balanced_accuracy,omitempty"`
 	// ControlTaskAccuracy is the mean test accuracy of the same observer on control tasks (random
 	// maps of classes to sides with the same label proportion); Selectivity = TestAccuracy − it.
 	// Both are reported for linear observers only.
@@ -257,16 +258,24 @@ func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 			if err != nil {
 				return nil, fmt.Errorf("F1 %s observers, layer %d: %w", kind, s.layer, err)
 			}
-			untrained, err := observer.FitMany(fu, tsu, ou)
-			if err != nil {
-				return nil, fmt.Errorf("F1 %s observers on the untrained model, layer %d: %w", kind, s.layer, err)
+			// The untrained control of the MLP observer is not reported (the figure and the verdicts
+			// use the linear one) and costs as much as all the other fits together: skip it.
+			var untrained []*observer.Result
+			if kind != observer.MLP {
+				if untrained, err = observer.FitMany(fu, tsu, ou); err != nil {
+					return nil, fmt.Errorf("F1 %s observers on the untrained model, layer %d: %w", kind, s.layer, err)
+				}
 			}
 			for i, r := range trained {
 				ceiling := Ceiling(sub.Eval, props[i].Set)
 				row := CaptureRow{Property: props[i].Name(), Labels: props[i].Labels(), LabelProportion: props[i].LabelProportion(),
 					Layer: s.layer, Observer: kind, TestAccuracy: r.TestAccuracy, BalancedAccuracy: r.BalancedAccuracy, AUC: r.AUC,
 					Ceiling: ceiling, Decisive: r.BalancedAccuracy >= ceiling-opt.Margin, DecisiveAbsolute: r.BalancedAccuracy >= opt.Decisive,
-					Confident: r.Confident, UntrainedBalancedAccuracy: untrained[i].BalancedAccuracy}
+					Confident: r.Confident}
+				if untrained != nil {
+					u := untrained[i].BalancedAccuracy
+					row.UntrainedBalancedAccuracy = &u
+				}
 				if r.Control != nil {
 					row.ControlTaskAccuracy, row.Selectivity = r.Control.TestAccuracy, r.Control.Selectivity
 				}
@@ -459,7 +468,7 @@ func verdicts(res *CaptureResult, props []property.LabelProperty) []CaptureVerdi
 		}
 		v := CaptureVerdict{Property: best.Property, Labels: best.Labels, Layer: best.Layer, Validation: *best.ValidationBalancedAccuracy,
 			BalancedAccuracy: best.BalancedAccuracy, Ceiling: best.Ceiling, Gap: best.Ceiling - best.BalancedAccuracy,
-			Decisive: best.Decisive, DecisiveAbsolute: best.DecisiveAbsolute, Untrained: best.UntrainedBalancedAccuracy}
+			Decisive: best.Decisive, DecisiveAbsolute: best.DecisiveAbsolute, Untrained: *best.UntrainedBalancedAccuracy}
 		if best.Confident != nil {
 			v.Confident = *best.Confident
 		}
@@ -517,7 +526,7 @@ func (r *CaptureResult) draw(props []property.LabelProperty, kinds []observer.Ki
 				}
 				acc[i][j] = row.BalancedAccuracy
 				if untrained {
-					acc[i][j] = row.UntrainedBalancedAccuracy
+					acc[i][j] = *row.UntrainedBalancedAccuracy
 				}
 			}
 		}
