@@ -23,11 +23,15 @@ func runReproduce(args []string, stdout io.Writer) error {
 	only := fs.String("only", "", "comma-separated findings to run (default all): "+findingIDs())
 	out := fs.String("out", "figures", "output folder")
 	asJSON := fs.Bool("json", false, "print results.json to stdout")
+	noCache := fs.Bool("no-cache", false, "recompute every finding instead of reading the results cache (sets $"+findings.EnvNoCache+"=1; trained models still come from the run cache)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *dataDir != "" {
 		os.Setenv("DENOTATION_DATA_DIR", *dataDir)
+	}
+	if *noCache {
+		os.Setenv(findings.EnvNoCache, "1")
 	}
 	var ids []string
 	if *only != "" {

@@ -153,6 +153,10 @@ type CaptureResult struct {
 	Margin   float64 `json:"margin"`
 	Decisive float64 `json:"decisive"`
 	Layers   []int   `json:"layers"`
+	// PropertyNames are the named properties in order (rows of the figure), Kinds the observer
+	// kinds compared.
+	PropertyNames []string        `json:"properties"`
+	Kinds         []observer.Kind `json:"kinds"`
 	// Verdicts has one entry per named property (linear observer at the validation-chosen layer).
 	Verdicts []CaptureVerdict `json:"verdicts"`
 	// ValidationSamples is the number of training samples held out to choose the layers.
@@ -173,12 +177,24 @@ type CaptureResult struct {
 	SubsetFigure *plotting.Figure `json:"-"`
 }
 
-// ObserversCapture measures F1 on sub: for each named property, a linear, an MLP and a single-neuron
+// ObserversCapture measures F1 on sub (from the results cache when the same setup, options and
+// data were measured before; see observersCapture): for each named property, a linear, an MLP and a single-neuron
 // observer on each hidden layer and on all layers together, scored on held-out data, with the same
 // observers on the untrained model and (linear) on control tasks; and a linear observer for every
 // label-subset split at every layer, trained and untrained.
 func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) {
 	opt = opt.withDefaults()
+	if sub == nil || sub.Data == nil {
+		return nil, fmt.Errorf("F1: no subject")
+	}
+	return cachedResult(sub.CacheDir, "f1", []any{sub.Setup, opt, dataFingerprint(sub.Data)},
+		func() (*CaptureResult, error) { return observersCapture(sub, opt) },
+		func(r *CaptureResult) error { return r.draw(r.PropertyNames, r.Kinds) })
+}
+
+// observersCapture computes F1: for each named property, a linear, an MLP and a single-neuron
+// observer on each hidden layer and on all layers together, with its controls, and the subsets.
+func observersCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) {
 	parsed, err := sub.Vocab.ParseList(opt.Properties)
 	if err != nil {
 		return nil, err
@@ -293,7 +309,11 @@ func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 			return nil, err
 		}
 	}
-	if err := res.draw(props, opt.Kinds); err != nil {
+	for _, p := range props {
+		res.PropertyNames = append(res.PropertyNames, p.Name())
+	}
+	res.Kinds = slices.Clone(opt.Kinds)
+	if err := res.draw(res.PropertyNames, res.Kinds); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -501,28 +521,24 @@ func (r *CaptureResult) Row(prop string, layer int, kind observer.Kind) *Capture
 	return nil
 }
 
-func (r *CaptureResult) draw(props []property.LabelProperty, kinds []observer.Kind) error {
+func (r *CaptureResult) draw(names []string, kinds []observer.Kind) error {
 	cols := make([]string, 0, len(r.Layers)+1)
 	for _, l := range r.Layers {
 		cols = append(cols, fmt.Sprintf("layer %d", l))
 	}
 	cols = append(cols, "all")
-	names := make([]string, len(props))
-	for i, p := range props {
-		names[i] = p.Name()
-	}
 	table := func(title string, kind observer.Kind, untrained bool) (*plotting.Figure, error) {
-		acc := make([][]float64, len(props))
-		for i, p := range props {
+		acc := make([][]float64, len(names))
+		for i, name := range names {
 			acc[i] = make([]float64, len(cols))
 			for j := range cols {
 				layer := j + 1
 				if j == len(r.Layers) {
 					layer = 0
 				}
-				row := r.Row(p.Name(), layer, kind)
+				row := r.Row(name, layer, kind)
 				if row == nil {
-					return nil, fmt.Errorf("F1: no %s observer for %s at layer %d", kind, p.Name(), layer)
+					return nil, fmt.Errorf("F1: no %s observer for %s at layer %d", kind, name, layer)
 				}
 				acc[i][j] = row.BalancedAccuracy
 				if untrained {
@@ -532,9 +548,9 @@ func (r *CaptureResult) draw(props []property.LabelProperty, kinds []observer.Ki
 		}
 		// Trained observers score 0.9–1: a scale from 0.5 would paint them all the same near-white.
 		// The untrained control keeps the full scale from chance (0.5).
-		lo, rule, thr := 0.9, fmt.Sprintf("within %g of the model's own accuracy on the property", r.Margin), make([]float64, len(props))
-		for i, p := range props {
-			thr[i] = math.Max(math.Min(r.ceilingOf(p.Name())-r.Margin, 1), 1e-9)
+		lo, rule, thr := 0.9, fmt.Sprintf("within %g of the model's own accuracy on the property", r.Margin), make([]float64, len(names))
+		for i, name := range names {
+			thr[i] = math.Max(math.Min(r.ceilingOf(name)-r.Margin, 1), 1e-9)
 		}
 		if untrained {
 			lo = 0.5

@@ -458,8 +458,15 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 	if err != nil {
 		return nil, err
 	}
+	return cachedResult(opts.CacheDir, "replication", []any{s, seeds, opt, dataFingerprint(data)},
+		func() (*ReplicationResult, error) { return replicationOn(s, seeds, opt, data, opts) }, (*ReplicationResult).draw)
+}
+
+// replicationOn runs the replication check on loaded data.
+func replicationOn(s Setup, seeds []uint64, opt denotation.Options, data *datasets.Dataset, opts *PrepareOptions) (*ReplicationResult, error) {
 	res := &ReplicationResult{Setup: s, Seeds: slices.Clone(seeds), Options: opt}
 	sel := selectionSplit(data.Train, s.ObserveTrain, s.SubsetSeed)
+	var err error
 	var runs, ctl []denotation.Run
 	for _, seed := range seeds {
 		cfg := s.Model.Seed(seed)
@@ -503,18 +510,10 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 	}
 	names := data.ClassNames
 	res.Surviving = []ReplicatedRow{}
-	depth := s.Model.Depth()
-	all, two, one, ctlTwo := make([]float64, depth), make([]float64, depth), make([]float64, depth), make([]float64, depth)
 	for _, set := range res.Report.Sets {
 		res.Total++
-		switch {
-		case set.NumRuns == len(seeds):
+		if set.NumRuns == len(seeds) {
 			res.InAll++
-			all[set.Layer-1]++
-		case set.NumRuns >= 2:
-			two[set.Layer-1]++
-		default:
-			one[set.Layer-1]++
 		}
 		if set.NumRuns >= 2 {
 			res.Surviving = append(res.Surviving, ReplicatedRow{Layer: set.Layer, Labels: slices.Clone(set.Labels),
@@ -525,21 +524,47 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 	for _, set := range res.Untrained.Sets {
 		if set.NumRuns >= 2 {
 			res.UntrainedSurviving++
+		}
+	}
+	if err := res.draw(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// draw draws the replication figure from the reports.
+func (res *ReplicationResult) draw() error {
+	depth := res.Setup.Model.Depth()
+	seeds := res.Seeds
+	all, two, one, ctlTwo := make([]float64, depth), make([]float64, depth), make([]float64, depth), make([]float64, depth)
+	for _, set := range res.Report.Sets {
+		switch {
+		case set.NumRuns == len(seeds):
+			all[set.Layer-1]++
+		case set.NumRuns >= 2:
+			two[set.Layer-1]++
+		default:
+			one[set.Layer-1]++
+		}
+	}
+	for _, set := range res.Untrained.Sets {
+		if set.NumRuns >= 2 {
 			ctlTwo[set.Layer-1]++
 		}
 	}
-	res.Figure, err = plotting.DenotationCounts(fmt.Sprintf("Denoted (layer, S) pairs found again across %d seeds (τ = %g)", len(seeds), opt.Tau),
+	var err error
+	res.Figure, err = plotting.DenotationCounts(fmt.Sprintf("Denoted (layer, S) pairs found again across %d seeds (τ = %g)", len(seeds), res.Options.Tau),
 		plotting.CountSeries{Name: "in every seed", Counts: all},
 		plotting.CountSeries{Name: "in ≥ 2 seeds, not all", Counts: two},
 		plotting.CountSeries{Name: "in one seed only", Counts: one},
 		plotting.CountSeries{Name: "untrained, in ≥ 2 seeds", Counts: ctlTwo, Control: true})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if p := res.Figure.Panel("counts"); p != nil && p.Plot != nil {
 		p.Plot.Y.Label.Text = "(layer, S) pairs"
 	}
-	return res, nil
+	return nil
 }
 
 // scanModel records m's post-activations on the selection and the held-out split and returns the

@@ -240,7 +240,21 @@ func LabelProportionVsDepth(ds DepthSetup, opts *PrepareOptions) (*DepthResult, 
 		return nil, err
 	}
 	data := full.Subset(ds.TrainLimit, ds.TestSamples, ds.SubsetSeed)
-	return depthOn(ds, data, opts, start)
+	return cachedResult(opts.CacheDir, "depth", []any{ds, dataFingerprint(data)},
+		func() (*DepthResult, error) { return depthOn(ds, data, opts, start) }, (*DepthResult).redraw)
+}
+
+// redraw rebuilds the figures (and their notes) of a result read from the results cache; its
+// trained models count as cached (nothing was trained).
+func (r *DepthResult) redraw() error {
+	r.Notes = nil
+	for i := range r.Models {
+		r.Models[i].Cached = !r.Models[i].Untrained
+	}
+	if err := r.drawFigures(); err != nil {
+		return err
+	}
+	return r.drawNetworkFigures()
 }
 
 // depthOn runs the depth experiment on loaded data.

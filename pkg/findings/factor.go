@@ -260,6 +260,12 @@ func FactorStudy(fs FactorSetup, opts *PrepareOptions) (*FactorResult, error) {
 		return nil, err
 	}
 	data := full.Subset(fs.Samples.TrainLimit, fs.Samples.TestSamples, fs.Samples.SubsetSeed)
+	return cachedResult(opts.CacheDir, "study", []any{fs, dataFingerprint(data)},
+		func() (*FactorResult, error) { return factorStudyOn(fs, data, opts) }, (*FactorResult).drawFigures)
+}
+
+// factorStudyOn runs the factor study on loaded data.
+func factorStudyOn(fs FactorSetup, data *datasets.Dataset, opts *PrepareOptions) (*FactorResult, error) {
 	sel := selectionSplit(data.Train, fs.Samples.Selection, fs.Samples.SubsetSeed)
 	res := &FactorResult{Setup: fs, TrainSamples: data.Train.Len(), TestSamples: data.Test.Len()}
 	for _, a := range fs.arms() {

@@ -92,6 +92,10 @@ type Subject struct {
 	// Train and Test are the activations of every hidden neuron on ObserveTrain and ObserveTest.
 	Train, Test *model.Activations
 
+	// CacheDir is the run cache the subject's model came from ("" = the default): results computed
+	// from the subject are cached there too.
+	CacheDir string
+
 	// untrained is the control subject, built on first use by Untrained.
 	untrained *Subject
 }
@@ -124,7 +128,12 @@ func Prepare(s Setup, opts *PrepareOptions) (*Subject, error) {
 	if err != nil {
 		return nil, err
 	}
-	return subjectOf(s, ds, m, cached)
+	sub, err := subjectOf(s, ds, m, cached)
+	if err != nil {
+		return nil, err
+	}
+	sub.CacheDir = opts.CacheDir
+	return sub, nil
 }
 
 // subjectOf evaluates m and records its activations for the setup's observer samples.

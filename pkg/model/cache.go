@@ -38,6 +38,10 @@ func configKey(c Config) string {
 	return string(b)
 }
 
+// SplitFingerprint is a hash of a split's samples (count, size, original indices, labels and
+// pixels): the identity of the data a result was computed on.
+func SplitFingerprint(s *datasets.Split) string { return fingerprint(s) }
+
 // fingerprint hashes a split's samples: count, size, original indices, labels and pixels.
 func fingerprint(s *datasets.Split) string {
 	h := sha256.New()

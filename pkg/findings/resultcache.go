@@ -1,0 +1,162 @@
+package findings
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/pkg/model"
+)
+
+// The results cache keeps the result of an expensive finding (a study over many networks, F1's
+// observers) on disk, so that `denote reproduce` fills it and the notebooks run afterwards, or a
+// notebook cell run again, read it instead of recomputing. An entry is keyed by a hash of
+// everything that determines the result: the finding, its setup and options, a fingerprint of the
+// data, and the code versions. It is written atomically (a temporary file renamed into place, so
+// two processes filling the same entry leave one valid entry) and carries the SHA-256 of its
+// content: a corrupt or truncated entry is reported in one line and recomputed, never used.
+
+// ResultsCodeVersion identifies the code of the findings: part of every results-cache key. Bump
+// it whenever a change alters what a finding computes.
+const ResultsCodeVersion = "findings-v2"
+
+// resultsCodeVersion is what the keys use (a variable so that a test can change it).
+var resultsCodeVersion = ResultsCodeVersion
+
+// EnvNoCache set to 1 makes every finding recompute instead of reading or writing the results
+// cache (`denote reproduce --no-cache` sets it).
+const EnvNoCache = "DENOTATION_NO_CACHE"
+
+// CacheWarnings receives the one-line reports of corrupt cache entries (default os.Stderr).
+var CacheWarnings io.Writer = os.Stderr
+
+// resultsCacheOff reports whether $DENOTATION_NO_CACHE asks to bypass the results cache.
+func resultsCacheOff() bool {
+	v := strings.ToLower(strings.TrimSpace(os.Getenv(EnvNoCache)))
+	return v == "1" || v == "true" || v == "yes"
+}
+
+// dataFingerprint identifies the samples of a data set: its name, class names and the
+// fingerprints of its training and test splits.
+func dataFingerprint(ds *datasets.Dataset) string {
+	return fmt.Sprintf("%s|%d|%s|%s", ds.Name, ds.NumClasses(), model.SplitFingerprint(ds.Train), model.SplitFingerprint(ds.Test))
+}
+
+// resultKey hashes what determines a result.
+func resultKey(kind string, parts ...any) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n", kind, resultsCodeVersion, model.CodeVersion)
+	for _, p := range parts {
+		b, err := json.Marshal(p)
+		if err != nil {
+			return "", fmt.Errorf("results cache key of %s: %w", kind, err)
+		}
+		h.Write(b)
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// resultPath is the file of an entry under cacheDir ("" = model.CacheDir()).
+func resultPath(cacheDir, kind, key string) (string, error) {
+	if cacheDir == "" {
+		var err error
+		if cacheDir, err = model.CacheDir(); err != nil {
+			return "", err
+		}
+	}
+	return filepath.Join(cacheDir, "results", kind+"-"+key[:24]+".json"), nil
+}
+
+// entryHeader starts every entry: the format, the payload's length and SHA-256.
+const entryHeader = "denotation-result v1"
+
+// readEntry reads and verifies an entry; ok is false when there is none. A damaged entry is an
+// error.
+func readEntry(path string) (payload []byte, ok bool, err error) {
+	b, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	head, body, found := bytes.Cut(b, []byte{'\n'})
+	fields := strings.Fields(string(head))
+	if !found || len(fields) != 4 || fields[0]+" "+fields[1] != entryHeader {
+		return nil, false, fmt.Errorf("no %q header", entryHeader)
+	}
+	n, err := strconv.Atoi(fields[2])
+	if err != nil || n != len(body) {
+		return nil, false, fmt.Errorf("truncated: %d bytes of %s", len(body), fields[2])
+	}
+	sum := sha256.Sum256(body)
+	if hex.EncodeToString(sum[:]) != fields[3] {
+		return nil, false, fmt.Errorf("SHA-256 mismatch")
+	}
+	return body, true, nil
+}
+
+// writeEntry writes an entry atomically.
+func writeEntry(path string, payload []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(payload)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %d %s\n", entryHeader, len(payload), hex.EncodeToString(sum[:]))
+	b.Write(payload)
+	return writeAtomic(path, b.Bytes())
+}
+
+// cachedResult returns the result of kind for the key parts from the results cache, or computes
+// it with compute and stores it. redraw rebuilds the figures of a result read from the cache from
+// its stored fields; fields that are not marshalled (timings, cache states, raw scans) are absent
+// from it.
+func cachedResult[T any](cacheDir, kind string, parts []any, compute func() (*T, error), redraw func(*T) error) (*T, error) {
+	if resultsCacheOff() {
+		return compute()
+	}
+	key, err := resultKey(kind, parts...)
+	if err != nil {
+		return nil, err
+	}
+	path, err := resultPath(cacheDir, kind, key)
+	if err != nil {
+		return compute()
+	}
+	payload, ok, err := readEntry(path)
+	if err != nil {
+		fmt.Fprintf(CacheWarnings, "results cache: %s is damaged (%v); recomputing\n", path, err)
+	}
+	if ok {
+		var r T
+		if err := json.Unmarshal(payload, &r); err != nil {
+			fmt.Fprintf(CacheWarnings, "results cache: %s does not decode (%v); recomputing\n", path, err)
+		} else if err := redraw(&r); err != nil {
+			return nil, err
+		} else {
+			return &r, nil
+		}
+	}
+	r, err := compute()
+	if err != nil {
+		return nil, err
+	}
+	payload, err = json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("results cache: %s: %w", kind, err)
+	}
+	if err := writeEntry(path, payload); err != nil {
+		fmt.Fprintf(CacheWarnings, "results cache: cannot write %s (%v); the result is not cached\n", path, err)
+	}
+	return r, nil
+}
