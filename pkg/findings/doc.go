@@ -11,6 +11,13 @@
 //	res, err := findings.ObserverWeights(sub, "even", "lt5", "loops")   // F2
 //	paths, err := findings.ShowAndExport(res.Figure, "f2-weights")      // inline in GoNB + figures/
 //
+// The object models use the recipe chosen by the factor study (StudyModel; FactorStudy measures
+// initialisation × schedule × width). Denotations are validated: chosen on training-split
+// activations, counted when they hold on the test split (Denotations, F3). F4
+// (LabelProportionVsDepth) summarises each network and gives t intervals over networks with
+// trained − untrained contrasts paired by (depth, seed). The expensive findings are kept in a
+// results cache beside the run cache (see EnvNoCache).
+//
 // Definitions are those of docs/definitions.md: hidden layers are numbered 1 … L from the input,
 // observers train on training-split activations and are scored on the test split, every random
 // choice comes from a recorded seed.
