@@ -86,8 +86,8 @@ type CaptureRow struct {
 	// ValidationBalancedAccuracy is the linear observer's balanced accuracy on the validation part
 	// of the training samples, fitted on the rest: what the best layer is chosen by.
 	ValidationBalancedAccuracy *float64 `json:"validation_balanced_accuracy,omitempty"`
-	// ShuffledBalancedAccuracy is the linear observer trained on shuffled training labels
-	// (the shuffled-label control; ≈ 0.5 when the fit cannot memorise).
+	// ShuffledBalancedAccuracy is the linear observer trained on shuffled training labels, mean
+	// over ControlRepeats draws (the shuffled-label control; ≈ 0.5).
 	ShuffledBalancedAccuracy *float64 `json:"shuffled_balanced_accuracy,omitempty"`
 	// UntrainedBalancedAccuracy is the same observer on the untrained model of the same
 	// architecture (linear and single-neuron observers; nil for the MLP, whose control is not fitted).
@@ -259,7 +259,9 @@ func observersCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 			return nil, fmt.Errorf("F1 validation observers, layer %d: %w", s.layer, err)
 		}
 		shuf := lin
-		shuf.Control = observer.Control{Kind: observer.ShuffledLabels, Seed: opt.Seed, Repeats: 1}
+		// Several draws: one shuffled fit is a random direction, which can separate class clusters
+		// (and so the property) by accident, far from 0.5.
+		shuf.Control = observer.Control{Kind: observer.ShuffledLabels, Seed: opt.Seed, Repeats: opt.ControlRepeats}
 		shuffled, err := observer.FitMany(f, ts, shuf)
 		if err != nil {
 			return nil, fmt.Errorf("F1 shuffled-label observers, layer %d: %w", s.layer, err)

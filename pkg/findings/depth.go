@@ -244,13 +244,15 @@ func LabelProportionVsDepth(ds DepthSetup, opts *PrepareOptions) (*DepthResult, 
 		func() (*DepthResult, error) { return depthOn(ds, data, opts, start) }, (*DepthResult).redraw)
 }
 
-// redraw rebuilds the figures (and their notes) of a result read from the results cache; its
+// redraw rebuilds the figures, notes and texts of a result read from the results cache; its
 // trained models count as cached (nothing was trained).
 func (r *DepthResult) redraw() error {
 	r.Notes = nil
 	for i := range r.Models {
 		r.Models[i].Cached = !r.Models[i].Untrained
 	}
+	r.Text = networkText(r.Setup, r)
+	r.RelativeText = r.Headline.Text()
 	if err := r.drawFigures(); err != nil {
 		return err
 	}

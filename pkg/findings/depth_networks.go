@@ -8,6 +8,7 @@ import (
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/plotting"
+	"gonum.org/v1/gonum/stat"
 )
 
 // The primary view of F4 (docs/definitions.md, "Depth dependence"): the network is the unit of
@@ -173,10 +174,12 @@ func networkText(ds DepthSetup, r *DepthResult) string {
 		}
 		b.WriteString(". ")
 	}
-	var rising, falling, flat []int
+	var rising, falling, flat, sparse []int
 	for _, g := range rep.Groups {
 		switch {
 		case g.Depth < 2:
+		case g.Denoting.Mean < 2:
+			sparse = append(sparse, g.Depth) // too few denoting neurons to see a trend
 		case g.CountSlope.Excludes(0) && g.CountSlope.Mean > 0:
 			rising = append(rising, g.Depth)
 		case g.CountSlope.Excludes(0):
@@ -187,9 +190,15 @@ func networkText(ds DepthSetup, r *DepthResult) string {
 	}
 	switch {
 	case len(rising) > 0 && len(falling) == 0 && len(flat) == 0:
-		fmt.Fprintf(&b, "The count of denoting neurons rises with the layer in every depth studied (D = %s): the dependence holds across D. ", intsList(rising))
+		fmt.Fprintf(&b, "The count of denoting neurons rises with the layer in D = %s", intsList(rising))
+		if len(sparse) > 0 {
+			fmt.Fprintf(&b, "; networks of D = %s have fewer than 2 denoting neurons each, too few to show a trend", intsList(sparse))
+		} else {
+			b.WriteString(": the dependence holds across every depth studied")
+		}
+		b.WriteString(". ")
 	case len(rising) > 0:
-		fmt.Fprintf(&b, "The count rises with the layer for D = %s but not for D = %s: the dependence does not hold across every depth. ", intsList(rising), intsList(append(falling, flat...)))
+		fmt.Fprintf(&b, "The count rises with the layer for D = %s but not for D = %s. ", intsList(rising), intsList(append(falling, flat...)))
 	case len(falling) > 0:
 		fmt.Fprintf(&b, "The count falls with the layer for D = %s. ", intsList(falling))
 	default:
@@ -197,11 +206,25 @@ func networkText(ds DepthSetup, r *DepthResult) string {
 	}
 	fmt.Fprintf(&b, "Pooled over every network with D ≥ 2, the count slope is %s (trained − untrained: %s) and the |S|/K slope %s. ",
 		rep.PooledCountSlope, rep.PooledCountSlopeDiff, rep.PooledProportionSlope)
-	if g := deepest(rep); g != nil && len(g.Trained) > 0 {
-		first, last := g.Trained[0].FiringRate, g.Trained[len(g.Trained)-1].FiringRate
-		if first.Mean.Defined() && last.Mean.Defined() {
-			fmt.Fprintf(&b, "A candidate explanation: in D = %d the fraction of samples on which a neuron fires goes from %.3f at ℓ = 1 to %.3f at ℓ = %d; a neuron that fires for a few classes only can separate them, one that fires for most samples cannot. ",
-				g.Depth, float64(first.Mean), float64(last.Mean), g.Depth)
+	if g := deepest(rep); g != nil && len(g.Trained) > 1 {
+		var fire, count []float64
+		var parts []string
+		for _, ls := range g.Trained {
+			if ls.FiringRate.Mean.Defined() {
+				fire = append(fire, float64(ls.FiringRate.Mean))
+				count = append(count, float64(ls.Count.Mean))
+				parts = append(parts, fmt.Sprintf("%.2f", float64(ls.FiringRate.Mean)))
+			}
+		}
+		if len(fire) == len(g.Trained) {
+			rho := stat.Correlation(ranks(fire), ranks(count), nil)
+			fmt.Fprintf(&b, "Firing rate as a candidate explanation: in D = %d the fraction of samples a neuron is active on is %s from ℓ = 1 to %d; its rank correlation with the denoting count over the layers is %.2f, ",
+				g.Depth, strings.Join(parts, ", "), g.Depth, rho)
+			if math.Abs(rho) >= 0.8 {
+				b.WriteString("so the two move together (6 layers: suggestive, not a test). ")
+			} else {
+				b.WriteString("so how often neurons fire does not explain where denoting neurons are. ")
+			}
 		}
 	}
 	b.WriteString("What this does not show: that depth causes denotation in other architectures, data sets or recipes (the factor study shows the initialisation matters), or that a denoting neuron is used by the network (the ablation finding tests that).")
@@ -220,6 +243,37 @@ func direction(iv denotation.Interval, up, down string) string {
 		return "no interval (too few networks)"
 	}
 	return "the interval includes 0: not established"
+}
+
+// ranks returns the ranks (1-based, ties averaged) of v.
+func ranks(v []float64) []float64 {
+	idx := make([]int, len(v))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(v[a], v[b]) })
+	out := make([]float64, len(v))
+	for i := 0; i < len(idx); {
+		j := i
+		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
+			j++
+		}
+		for k := i; k <= j; k++ {
+			out[idx[k]] = float64(i+j)/2 + 1
+		}
+		i = j + 1
+	}
+	return out
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 func deepest(rep *denotation.NetworkReport) *denotation.DepthGroup {

@@ -261,7 +261,8 @@ func FactorStudy(fs FactorSetup, opts *PrepareOptions) (*FactorResult, error) {
 	}
 	data := full.Subset(fs.Samples.TrainLimit, fs.Samples.TestSamples, fs.Samples.SubsetSeed)
 	return cachedResult(opts.CacheDir, "study", []any{fs, dataFingerprint(data)},
-		func() (*FactorResult, error) { return factorStudyOn(fs, data, opts) }, (*FactorResult).drawFigures)
+		func() (*FactorResult, error) { return factorStudyOn(fs, data, opts) },
+		func(r *FactorResult) error { r.Text = r.interpretation(); return r.drawFigures() })
 }
 
 // factorStudyOn runs the factor study on loaded data.
@@ -545,7 +546,7 @@ func (r *FactorResult) interpretation() string {
 		if e.Ratio.Defined() {
 			ratio = fmt.Sprintf("%.1f×", float64(e.Ratio))
 		}
-		fmt.Fprintf(&b, "The strongest single factor is %s: %s gives %.1f denoting neurons per network against %.1f for %s (%s; %s), at test accuracy %.4f vs %.4f. ",
+		fmt.Fprintf(&b, "The largest contrast is in %s: %s gives %.1f denoting neurons per network against %.1f for %s (%s; %s), at test accuracy %.4f vs %.4f. ",
 			e.Factor, e.A, e.DenotingA, e.DenotingB, e.B, ratio, e.Fixed, e.AccuracyA, e.AccuracyB)
 		if e.ProportionA.Defined() && e.ProportionB.Defined() {
 			fmt.Fprintf(&b, "The denoted sets' mean label proportion is %.3f vs %.3f. ", float64(e.ProportionA), float64(e.ProportionB))

@@ -2,6 +2,8 @@ package findings
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -29,15 +31,33 @@ func StudySummary(r *FactorResult) string {
 	switch {
 	case !ok:
 	case e.DenotingA > 2*e.DenotingB || e.DenotingB > 2*e.DenotingA:
-		fmt.Fprintf(&b, "Whether single neurons denote depends most on the **%s**: %s gives %.1f validated denoting neurons per network at τ = %g against %.1f for %s (%s), at test accuracy %.4f vs %.4f — the networks classify about equally well, but their neurons mean different things. ",
+		fmt.Fprintf(&b, "The largest contrast is in the **%s**: %s gives %.1f validated denoting neurons per network at τ = %g against %.1f for %s (%s), at test accuracy %.4f vs %.4f",
 			e.Factor, e.A, e.DenotingA, tau, e.DenotingB, e.B, e.Fixed, e.AccuracyA, e.AccuracyB)
+		if math.Abs(e.AccuracyA-e.AccuracyB) < 0.005 {
+			b.WriteString(" — the networks classify equally well, but their neurons mean different things")
+		}
+		b.WriteString(". ")
+		if e.Factor == "width" {
+			wa, _ := strconv.Atoi(e.A)
+			wb, _ := strconv.Atoi(e.B)
+			if wa > 0 && wb > 0 {
+				fmt.Fprintf(&b, "Per neuron that is %.1f%% vs %.1f%% of the hidden neurons. ",
+					100*e.DenotingA/float64(wa*r.Setup.Depth), 100*e.DenotingB/float64(wb*r.Setup.Depth))
+			}
+		}
 	default:
 		fmt.Fprintf(&b, "No factor changes the number of denoting neurons by more than a factor of two (largest: %s, %s %.1f vs %s %.1f per network at τ = %g). ",
 			e.Factor, e.A, e.DenotingA, e.B, e.DenotingB, tau)
 	}
 	for _, x := range r.Effects {
-		if x.Factor == "init" && x != e {
-			fmt.Fprintf(&b, "Init %s vs %s (%s): %.1f vs %.1f. ", x.A, x.B, x.Fixed, x.DenotingA, x.DenotingB)
+		if x != e {
+			fmt.Fprintf(&b, "%s %s vs %s (%s): %.1f vs %.1f. ", strings.ToUpper(x.Factor[:1])+x.Factor[1:], x.A, x.B, x.Fixed, x.DenotingA, x.DenotingB)
+		}
+	}
+	for _, g := range r.Groups {
+		if g.Networks == 1 {
+			b.WriteString("(Groups of one network — the width contrasts — have no seed-to-seed spread: read them as indications.) ")
+			break
 		}
 	}
 	fmt.Fprintf(&b, "The most denoting neurons per network come with init %s and recipe %s (%.1f). ", best.Init, best.Recipe, best.Denoting[last])
@@ -126,6 +146,28 @@ func DepthSummary(f *DepthResult) string {
 	for _, g := range rep.Groups {
 		if g.Depth >= 2 {
 			fmt.Fprintf(&b, "D = %d: count slope %s, |S|/K slope %s. ", g.Depth, g.CountSlope, g.ProportionSlope)
+		}
+	}
+	// The shape of the profile, which a straight line can miss: |S|/K layer by layer in the deepest
+	// networks (descriptive; not a test).
+	if g := deepest(rep); g != nil && g.Depth >= 3 {
+		var parts []string
+		peak, peakL := -1.0, 0
+		for _, ls := range g.Trained {
+			if ls.Proportion.Mean.Defined() {
+				m := float64(ls.Proportion.Mean)
+				parts = append(parts, fmt.Sprintf("ℓ=%d: %.2f (%d networks)", ls.Layer, m, ls.Proportion.N))
+				if m > peak {
+					peak, peakL = m, ls.Layer
+				}
+			}
+		}
+		if len(parts) >= 3 {
+			fmt.Fprintf(&b, "Layer by layer in D = %d the mean |S|/K of the denoted sets is %s: it peaks at ℓ = %d", g.Depth, strings.Join(parts, ", "), peakL)
+			if peakL != g.Trained[len(g.Trained)-1].Layer && peakL != g.Trained[0].Layer {
+				b.WriteString(", rising before and falling after — a shape a straight line through all layers averages away (descriptive, not tested)")
+			}
+			b.WriteString(". ")
 		}
 	}
 	b.WriteString("\n")
