@@ -137,7 +137,7 @@ func DepthSummary(f *DepthResult) string {
 	}
 	switch {
 	case pc.Excludes(0) && pc.Mean > 0:
-		fmt.Fprintf(&b, "The number of denoting neurons rises with depth even more clearly: %s per layer per network (trained − untrained %s). ", pc, rep.PooledCountSlopeDiff)
+		fmt.Fprintf(&b, "The number of denoting neurons does rise with depth: %s per layer per network (trained − untrained %s). ", pc, rep.PooledCountSlopeDiff)
 	case pc.Excludes(0):
 		fmt.Fprintf(&b, "The number of denoting neurons falls with depth: %s per layer per network. ", pc)
 	default:
