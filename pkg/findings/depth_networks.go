@@ -68,7 +68,7 @@ func niceMax(x float64) float64 {
 // drawNetworkFigures draws the per-network figures of F4.
 func (r *DepthResult) drawNetworkFigures() error {
 	rep := r.Networks
-	lvl := fmt.Sprintf("%g%% t interval over networks", 100*rep.Level)
+	lvl := fmt.Sprintf("%g%% CI over networks", 100*rep.Level)
 	draw := func(title, ylabel string, proportion bool, withControls bool, pick func(denotation.LayerStat) denotation.Interval) (*plotting.Figure, error) {
 		var series []plotting.ProportionSeries
 		top := 0.0
@@ -108,18 +108,18 @@ func (r *DepthResult) drawNetworkFigures() error {
 	}
 	var err error
 	tau := r.Setup.Tau
-	if r.LayerCounts, err = draw(fmt.Sprintf("Validated denoting neurons per network at layer ℓ (τ = %g; %s)", tau, lvl),
+	if r.LayerCounts, err = draw(fmt.Sprintf("Denoting neurons per network by layer (τ = %g, %s)", tau, lvl),
 		"denoting neurons per network", false, true, func(s denotation.LayerStat) denotation.Interval { return s.Count }); err != nil {
 		return err
 	}
-	if r.LayerProportion, err = draw(fmt.Sprintf("|S|/K of the denoted sets per network at layer ℓ (τ = %g; %s)", tau, lvl),
+	if r.LayerProportion, err = draw(fmt.Sprintf("|S|/K of denoted sets by layer (τ = %g, %s)", tau, lvl),
 		"", true, true, func(s denotation.LayerStat) denotation.Interval { return s.Proportion }); err != nil {
 		return err
 	}
 	if r.LayerProportion == nil {
 		r.Notes = append(r.Notes, "no neuron of any network has a validated denotation: the per-network label-proportion figure is not drawn")
 	}
-	if r.FiringRate, err = draw(fmt.Sprintf("Firing rate: fraction of test samples on which a neuron is active (%s)", lvl),
+	if r.FiringRate, err = draw(fmt.Sprintf("Fraction of test samples a neuron is active on (%s)", lvl),
 		"mean firing rate", true, true, func(s denotation.LayerStat) denotation.Interval { return s.FiringRate }); err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (r *DepthResult) drawNetworkFigures() error {
 			plotting.Curve{Name: name + ", interval", X: xs, Y: lo, Dashed: true}, plotting.Curve{X: xs, Y: hi, Dashed: true})
 	}
 	if len(curves) > 0 {
-		r.CountContrast, err = plotting.Lines(plotting.LineChart{Title: fmt.Sprintf("Trained − untrained denoting neurons at layer ℓ, paired by (D, seed) (%s)", lvl),
+		r.CountContrast, err = plotting.Lines(plotting.LineChart{Title: "Trained − untrained denoting neurons, paired by (D, seed)",
 			XLabel: "layer ℓ", YLabel: "difference in denoting neurons", Curves: curves})
 	}
 	return err

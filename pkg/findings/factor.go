@@ -608,7 +608,7 @@ func (r *FactorResult) drawFigures() error {
 		series = append(series, plotting.CountSeries{Name: fmt.Sprintf("%s, %s, w%d", g.Init, g.Recipe, g.Width), Counts: slices.Clone(g.PerLayer)})
 	}
 	var err error
-	if r.Counts, err = plotting.DenotationCounts(fmt.Sprintf("Factor study: validated denoting neurons per network and layer (τ = %g)", tau), series...); err != nil {
+	if r.Counts, err = plotting.DenotationCounts(fmt.Sprintf("Denoting neurons per network by layer (τ = %g)", tau), series...); err != nil {
 		return err
 	}
 	var curves []plotting.Curve
@@ -640,7 +640,7 @@ func (r *FactorResult) drawFigures() error {
 	if len(curves) == 0 {
 		return nil
 	}
-	r.Emergence, err = plotting.Lines(plotting.LineChart{Title: fmt.Sprintf("Emergence: validated denoting neurons per network after each epoch (τ = %g)", tau),
+	r.Emergence, err = plotting.Lines(plotting.LineChart{Title: fmt.Sprintf("Denoting neurons per network after each epoch (τ = %g)", tau),
 		XLabel: "epoch (0 = initialisation)", YLabel: "denoting neurons per network", Curves: curves})
 	return err
 }
