@@ -548,14 +548,14 @@ func (r *CaptureResult) draw(names []string, kinds []observer.Kind) error {
 				}
 			}
 		}
-		// Trained observers score 0.9–1: a scale from 0.5 would paint them all the same near-white.
-		// The untrained control keeps the full scale from chance (0.5).
+		// Trained linear and MLP observers score 0.9–1: a scale from 0.5 would paint them all the
+		// same near-white. Single neurons and the untrained control keep the scale from chance (0.5).
 		lo, rule, thr := 0.9, fmt.Sprintf("within %g of the model's own accuracy on the property", r.Margin), make([]float64, len(names))
 		for i, name := range names {
 			thr[i] = math.Max(math.Min(r.ceilingOf(name)-r.Margin, 1), 1e-9)
 		}
-		if untrained {
-			lo = 0.5
+		if untrained || kind == observer.SingleNeuron {
+			lo = 0.5 // single neurons and the untrained network span 0.5–1
 		}
 		return plotting.AccuracyMap(plotting.AccuracyTable{Title: title, Properties: names, Accuracy: acc, Columns: cols,
 			ColorMin: lo, DecisiveRows: thr, DecisiveLabel: rule})
