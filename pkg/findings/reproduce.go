@@ -147,7 +147,7 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	captureOpt := CaptureOptions{}.withDefaults()
+	captureOpt := F1Options(o.Dataset)
 	res := &Results{Paper: "Allen 2021, Neural Networks and Denotation, arXiv 2103.08315",
 		Definitions: definitions(s, captureOpt), Setup: s, Figures: map[string][]string{}}
 	start := time.Now()
