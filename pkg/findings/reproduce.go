@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/denotation-go/denotation/internal/atomicfile"
+
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
 	"github.com/denotation-go/denotation/plotting"
@@ -350,27 +352,10 @@ func writeResults(dir string, r *Results) error {
 	if err := enc.Encode(r); err != nil {
 		return fmt.Errorf("results.json: %w", err)
 	}
-	if err := writeAtomic(filepath.Join(dir, "results.json"), js.Bytes()); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, "results.json"), js.Bytes()); err != nil {
 		return err
 	}
 	var md bytes.Buffer
 	WriteReport(&md, r)
-	return writeAtomic(filepath.Join(dir, "report.md"), md.Bytes())
-}
-
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteBytes(filepath.Join(dir, "report.md"), md.Bytes())
 }

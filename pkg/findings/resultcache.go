@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/denotation-go/denotation/internal/atomicfile"
+
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/model"
 )
@@ -114,7 +116,7 @@ func writeEntry(path string, payload []byte) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %d %s\n", entryHeader, len(payload), hex.EncodeToString(sum[:]))
 	b.Write(payload)
-	return writeAtomic(path, b.Bytes())
+	return atomicfile.WriteBytes(path, b.Bytes())
 }
 
 // cachedResult returns the result of kind for the key parts from the results cache, or computes

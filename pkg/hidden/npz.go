@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/denotation-go/denotation/internal/atomicfile"
 )
 
 // WriteNPZ writes the activations as a NumPy .npz archive (uncompressed, like numpy.savez) with
@@ -83,7 +85,7 @@ func (a *Activations) SaveNPZ(path string) error {
 			return fmt.Errorf("activations: %w", err)
 		}
 	}
-	err := writeAtomic(path, func(w io.Writer) error {
+	err := atomicfile.Write(path, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 1<<20)
 		if err := a.WriteNPZ(bw); err != nil {
 			return err
@@ -115,42 +117,4 @@ func writeNPYHeader(w io.Writer, descr string, shape []int) {
 	hdr := []byte("\x93NUMPY\x01\x00")
 	hdr = binary.LittleEndian.AppendUint16(hdr, uint16(len(dict)))
 	_, _ = w.Write(append(hdr, dict...))
-}
-
-// writeAtomic writes a file through a temporary file in the same folder, synced and renamed into place
-// (the same as pkg/model's, which this leaf package cannot import).
-func writeAtomic(path string, write func(w io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := write(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }

@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/denotation-go/denotation/internal/atomicfile"
 )
 
 // ModelFile is the name of the file that holds a saved model inside its folder. It is the only file
@@ -71,12 +73,12 @@ func (m *Model) saveLocked(dir string) error {
 	if err != nil {
 		return fmt.Errorf("model: saving %s: %w", dir, err)
 	}
-	err = writeAtomic(filepath.Join(dir, ModelFile), func(w io.Writer) error { return m.encodeLocked(w, hdr) })
+	err = atomicfile.Write(filepath.Join(dir, ModelFile), func(w io.Writer) error { return m.encodeLocked(w, hdr) })
 	if err != nil {
 		return fmt.Errorf("model: saving %s: %w", dir, err)
 	}
 	pretty, _ := json.MarshalIndent(h, "", "  ")
-	if err := writeAtomic(filepath.Join(dir, ModelJSONFile), func(w io.Writer) error {
+	if err := atomicfile.Write(filepath.Join(dir, ModelJSONFile), func(w io.Writer) error {
 		_, err := w.Write(append(pretty, '\n'))
 		return err
 	}); err != nil {
@@ -134,43 +136,6 @@ func (m *Model) tensorSetsLocked() [][][]float32 {
 		return [][][]float32{m.params}
 	}
 	return [][][]float32{m.params, m.adamM, m.adamV}
-}
-
-// writeAtomic writes a file through a temporary file in the same folder, synced and renamed into place.
-func writeAtomic(path string, write func(w io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err := write(f); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }
 
 // Load reads a model saved by Save from dir (a folder holding model.bin, or the model.bin file
