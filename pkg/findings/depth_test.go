@@ -146,6 +146,19 @@ func TestLabelProportionVsDepth(t *testing.T) {
 			t.Errorf("%s not taken from the cache", m.Name)
 		}
 	}
+	// The second run came from the results cache: its figures are redrawn, and recomputing
+	// (DENOTATION_NO_CACHE=1, models still from the run cache) gives the same bytes.
+	if again.LayerCounts == nil || again.Counts == nil || again.Text != res.Text {
+		t.Error("a result read from the results cache lacks its figures or text")
+	}
+	t.Setenv(EnvNoCache, "1")
+	fresh, err := LabelProportionVsDepth(ds, &PrepareOptions{Progress: model.Silent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := json.Marshal(fresh); string(c) != string(a) {
+		t.Error("a recomputed result differs from the cached one")
+	}
 }
 
 // layerPhrase is what the interpretation says of the first or last hidden layer.
