@@ -32,6 +32,11 @@ type scanReport struct {
 	Permutations    int     `json:"permutations"`
 	PermutationSeed uint64  `json:"permutation_seed"`
 	Null            string  `json:"null,omitempty"`
+	// SelectionSamples, with --select, is the number of training samples the sets and thresholds
+	// were chosen on, and Selected the number of neurons denoting there; the listed denotations are
+	// those that hold on the scanned split (validated).
+	SelectionSamples int `json:"selection_samples,omitempty"`
+	Selected         int `json:"selected,omitempty"`
 	// Layer is the layer whose denotations are listed ("all", or a layer number); q-values are
 	// always computed over every tested pair of the whole model.
 	Layer string `json:"layer"`
@@ -75,6 +80,7 @@ func runScan(args []string, stdout io.Writer) error {
 	smallest := fs.Bool("smallest", false, "list only each neuron's smallest denoted set (its property)")
 	csvPath := fs.String("csv", "", "also write the listed denotations to this CSV file")
 	dataDir := fs.String("data-dir", "", "folder holding the data set's four IDX files (default: $DENOTATION_DATA_DIR, else the built-in source)")
+	selectN := fs.Int("select", 0, "validated scan (the findings' definition): choose each neuron's sets and thresholds on a stratified subset of N training samples (seed subset-seed+1, as the findings draw them; -1 = all) and list the denotations that hold on the scanned test split (0 = plain scan of --split)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	act := addActFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -94,6 +100,12 @@ func runScan(args []string, stdout io.Writer) error {
 	}
 	if *perms < 0 {
 		return usageErrorf("--permutations %d: want ≥ 0", *perms)
+	}
+	if *selectN != 0 && *splitName != "test" {
+		return usageErrorf("--select chooses on the training split and judges on the test split: leave --split at test")
+	}
+	if *selectN < -1 {
+		return usageErrorf("--select %d: want a number of training samples, -1 for all, or 0 for a plain scan", *selectN)
 	}
 	nullKind := denotation.NullKind(*null)
 	if nullKind != denotation.NullNeuron && nullKind != denotation.NullLayer {
@@ -126,7 +138,12 @@ func runScan(args []string, stdout io.Writer) error {
 	r.Samples = acts.N
 	opt := denotation.Options{Tau: *tau, Permutations: *perms, Seed: *seed, Null: nullKind}
 	t0 := time.Now()
-	res, err := denotation.Scan(acts, opt)
+	var res *denotation.Result
+	if *selectN != 0 {
+		res, err = validatedScanInput(act, *dir, *dataDir, fs, &r, *selectN, *subsetSeed, acts, opt, checkLayer)
+	} else {
+		res, err = denotation.Scan(acts, opt)
+	}
 	if err != nil {
 		return err
 	}
@@ -183,6 +200,10 @@ func runScan(args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s on %s, %s split (%d samples), τ = %g: %d of %d neurons denote (%d constant), %d denotations, mean label proportion %s\n",
 		r.Architecture, r.Dataset, r.Split, r.Samples, r.Tau, r.Denoting, r.Neurons, r.Constant, r.NumDenotations, denNum(r.MeanLabelProportion))
+	if r.SelectionSamples > 0 {
+		fmt.Fprintf(stdout, "validated: sets and thresholds chosen on %d training samples, where %d neurons denote; listed are those that hold on the %s split\n",
+			r.SelectionSamples, r.Selected, r.Split)
+	}
 	if r.Permutations > 0 {
 		fmt.Fprintf(stdout, "%d permutations (%s null): %d denotations with q ≤ 0.05 of %d tested pairs\n", r.Permutations, r.Null, r.Significant, r.Tested)
 	}
@@ -199,6 +220,33 @@ func runScan(args []string, stdout io.Writer) error {
 // scanModelInput captures the activations of the saved model in dir on the split r.Split (a
 // stratified subset of limit samples when limit > 0) and fills in r's description of the model;
 // checkDepth sees the model's depth first.
+// validatedScanInput scans the selection samples (n training samples, all with n = -1; drawn with
+// subsetSeed+1) of the same network and keeps the denotations that hold on held (denotation.Validate).
+func validatedScanInput(act *actFlags, dir, dataDir string, fs *flag.FlagSet, r *scanReport, n int, subsetSeed uint64, held *model.Activations,
+	opt denotation.Options, checkDepth func(int) error) (*denotation.Result, error) {
+	sr := scanReport{Split: "train"}
+	limit := max(n, 0)
+	var sel *model.Activations
+	var err error
+	if act.given() {
+		sel, err = scanFileInput(act, &sr, fs, limit, subsetSeed+1, checkDepth)
+	} else {
+		sel, err = scanModelInput(dir, dataDir, &sr, limit, subsetSeed+1, checkDepth)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("--select: %w", err)
+	}
+	if sr.Split != "train" {
+		return nil, usageErrorf("--select: %s has no training samples to select on (give a file with a split array, or --train-activations)", sr.Model)
+	}
+	selRes, err := denotation.Scan(sel, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.SelectionSamples, r.Selected = sel.N, selRes.NumDenoting()
+	return denotation.Validate(selRes, held, denotation.ValidateOptions{Tau: opt.Tau})
+}
+
 func scanModelInput(dir, dataDir string, r *scanReport, limit int, subsetSeed uint64, checkDepth func(int) error) (*model.Activations, error) {
 	m, ds, err := loadModelData(dir, dataDir)
 	if err != nil {

@@ -95,6 +95,23 @@ func TestScan(t *testing.T) {
 		t.Errorf("text output: exit %d %q %q", code, stdout, errs)
 	}
 	missing := filepath.Join(t.TempDir(), "nothing")
+	// A validated scan: sets chosen on 2,000 training samples, kept when they hold on the test split.
+	code, stdout, errs = runCLI(t, "scan", "--model", out, "--tau", "0.8", "--select", "2000", "--json")
+	if code != 0 {
+		t.Fatalf("scan --select: exit %d: %s", code, errs)
+	}
+	var v scanReport
+	if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.SelectionSamples != 2000 || v.Split != "test" || v.Samples != 10000 || v.Selected == 0 || v.Denoting > v.Selected {
+		t.Fatalf("validated scan: %+v", v)
+	}
+	for _, d := range v.Denotations {
+		if d.LowerBound == nil || d.MinClassFraction < 0.8 {
+			t.Fatalf("validated denotation %+v: no lower bound or below τ on the test split", d)
+		}
+	}
 	for _, c := range []struct {
 		args []string
 		code int
@@ -108,6 +125,8 @@ func TestScan(t *testing.T) {
 		{[]string{"scan", "--model", out, "--split", "val"}, 2, `--split "val"`},
 		{[]string{"scan", "--model", out, "--permutations", "-1"}, 2, "--permutations -1"},
 		{[]string{"scan", "--model", out, "--null", "global"}, 2, `--null "global"`},
+		{[]string{"scan", "--model", out, "--select", "500", "--split", "train"}, 2, "--select chooses on the training split"},
+		{[]string{"scan", "--model", out, "--select", "-2"}, 2, "--select -2"},
 		{[]string{"scan", "--model", missing}, 1, missing}, // the error names the folder
 	} {
 		code, stdout, errs := runCLI(t, c.args...)
