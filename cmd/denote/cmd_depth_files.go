@@ -115,9 +115,7 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 			var res *denotation.Result
 			if sel != nil {
 				// Validated: selected on the file's training samples, judged on its test samples.
-				if res, err = denotation.Scan(actmodel.Activations(sel, k), opt); err == nil {
-					res, err = denotation.Validate(res, held, denotation.ValidateOptions{Tau: opt.Tau})
-				}
+				res, _, err = denotation.ScanValidated(actmodel.Activations(sel, k), held, opt)
 			} else {
 				res, err = denotation.Scan(held, opt)
 			}

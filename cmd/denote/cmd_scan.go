@@ -239,12 +239,12 @@ func validatedScanInput(act *actFlags, dir, dataDir string, fs *flag.FlagSet, r 
 	if sr.Split != "train" {
 		return nil, usageErrorf("--select: %s has no training samples to select on (give a file with a split array, or --train-activations)", sr.Model)
 	}
-	selRes, err := denotation.Scan(sel, opt)
+	val, selRes, err := denotation.ScanValidated(sel, held, opt)
 	if err != nil {
 		return nil, err
 	}
 	r.SelectionSamples, r.Selected = sel.N, selRes.NumDenoting()
-	return denotation.Validate(selRes, held, denotation.ValidateOptions{Tau: opt.Tau})
+	return val, nil
 }
 
 func scanModelInput(dir, dataDir string, r *scanReport, limit int, subsetSeed uint64, checkDepth func(int) error) (*model.Activations, error) {

@@ -153,6 +153,19 @@ func ValidateNeuron(sel NeuronResult, vals []float32, labels []int, k int, tau, 
 	return validateNeuron(&sel, vals, labels, counts, make([]int, k), newLowerBounds(counts, level), tau), nil
 }
 
+// ScanValidated is a validated scan: Scan of the selection samples sel with opt, then Validate of
+// what it found on the held-out samples held at opt.Tau. It returns the validated result and the
+// selection scan (whose counts say how many denotations validation removed).
+func ScanValidated(sel, held *hidden.Activations, opt Options) (val, selection *Result, err error) {
+	if selection, err = Scan(sel, opt); err != nil {
+		return nil, nil, fmt.Errorf("selection scan: %w", err)
+	}
+	if val, err = Validate(selection, held, ValidateOptions{Tau: opt.Tau}); err != nil {
+		return nil, nil, err
+	}
+	return val, selection, nil
+}
+
 // heldOutProperty scores "label ∈ S iff value > t" on held-out values.
 func heldOutProperty(vals []float32, labels, set []int, t float64, counts, above []int, lb *lowerBounds) Property {
 	clear(above)

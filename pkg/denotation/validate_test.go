@@ -146,3 +146,22 @@ func TestClopperPearsonLower(t *testing.T) {
 		t.Fatalf("CP(95/100) = %v, want ≈ 0.8981", got)
 	}
 }
+
+// TestScanValidated: the one-call validated scan is Scan on the selection samples then Validate on
+// the held-out ones.
+func TestScanValidated(t *testing.T) {
+	sel, held := noiseActs(5, 3, 50, 1), noiseActs(40, 3, 50, 2)
+	opt := Options{Tau: 0.8}
+	val, selection, err := ScanValidated(sel, held, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Scan(sel, opt)
+	v, _ := Validate(s, held, ValidateOptions{Tau: 0.8})
+	if selection.NumDenoting() != s.NumDenoting() || val.NumDenoting() != v.NumDenoting() || val.Validation.SelectedDenoting != s.NumDenoting() {
+		t.Fatalf("ScanValidated: %d selected, %d validated; by hand %d, %d", selection.NumDenoting(), val.NumDenoting(), s.NumDenoting(), v.NumDenoting())
+	}
+	if _, _, err := ScanValidated(sel, noiseActs(5, 4, 50, 3), opt); err == nil {
+		t.Fatal("held-out samples of another class count accepted")
+	}
+}

@@ -575,11 +575,8 @@ func scanModel(m *model.Model, sel, held *datasets.Split, opt denotation.Options
 	if err != nil {
 		return nil, err
 	}
-	r, err := denotation.Scan(obs.Sel, opt)
-	if err != nil {
-		return nil, err
-	}
-	return denotation.Validate(r, obs.Test, denotation.ValidateOptions{Tau: opt.Tau})
+	r, _, err := denotation.ScanValidated(obs.Sel, obs.Test, opt)
+	return r, err
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -113,14 +113,7 @@ func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error
 	if sub == nil || sub.Test == nil || sub.Train == nil {
 		return nil, fmt.Errorf("denotations: no subject")
 	}
-	validated := func(sel, held *model.Activations) (v, s *denotation.Result, err error) {
-		if s, err = denotation.Scan(sel, opt); err != nil {
-			return nil, nil, err
-		}
-		v, err = denotation.Validate(s, held, denotation.ValidateOptions{Tau: opt.Tau})
-		return v, s, err
-	}
-	scan, sel, err := validated(sub.Train, sub.Test)
+	scan, sel, err := denotation.ScanValidated(sub.Train, sub.Test, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -128,17 +121,13 @@ func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error
 	if err != nil {
 		return nil, err
 	}
-	uscan, _, err := validated(ctl.Train, ctl.Test)
+	uscan, _, err := denotation.ScanValidated(ctl.Train, ctl.Test, opt)
 	if err != nil {
 		return nil, err
 	}
 	sopt := opt
 	sopt.Permutations = 0
-	shufSel, err := denotation.Scan(shuffledLabels(sub.Train, opt.Seed), sopt)
-	if err != nil {
-		return nil, err
-	}
-	shuf, err := denotation.Validate(shufSel, shuffledLabels(sub.Test, opt.Seed+1), denotation.ValidateOptions{Tau: opt.Tau})
+	shuf, _, err := denotation.ScanValidated(shuffledLabels(sub.Train, opt.Seed), shuffledLabels(sub.Test, opt.Seed+1), sopt)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,6 @@
 package findings
 
 import (
-	"fmt"
-
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
@@ -41,13 +39,7 @@ func observe(m *model.Model, sel, test *datasets.Split) (*observedNet, error) {
 func validatedScan(sel, held *model.Activations, tau float64) (val, selection *denotation.Result, err error) {
 	opt := denotation.DefaultOptions()
 	opt.Tau = tau
-	if selection, err = denotation.Scan(sel, opt); err != nil {
-		return nil, nil, fmt.Errorf("selection scan: %w", err)
-	}
-	if val, err = denotation.Validate(selection, held, denotation.ValidateOptions{Tau: tau}); err != nil {
-		return nil, nil, err
-	}
-	return val, selection, nil
+	return denotation.ScanValidated(sel, held, opt)
 }
 
 // FiringRates returns, per hidden layer, the mean over its neurons of the fraction of samples on
