@@ -44,8 +44,10 @@ type NetworkSummary struct {
 	Seed      uint64         `json:"seed"`
 	Untrained bool           `json:"untrained"`
 	Layers    []LayerSummary `json:"layers"`
-	// Denoting is the number of denoting neurons over all layers.
-	Denoting int `json:"denoting"`
+	// Denoting is the number of denoting neurons over all layers, MeanProportion the mean |S|/K
+	// of their properties (undefined when none denotes).
+	Denoting       int `json:"denoting"`
+	MeanProportion Num `json:"mean_proportion"`
 	// CountSlope is the least-squares slope of the per-layer denoting count against ℓ
 	// (undefined for D = 1).
 	CountSlope Num `json:"count_slope"`
@@ -175,8 +177,9 @@ func SummarizeNetwork(run NetworkRun) (NetworkSummary, error) {
 		return NetworkSummary{}, fmt.Errorf("denotation: network %q: %d firing rates for %d layers", run.Name, len(run.FiringRate), run.Depth)
 	}
 	ns := NetworkSummary{Name: run.Name, Depth: run.Depth, Seed: run.Seed, Untrained: run.Untrained,
-		CountSlope: NaN, ProportionSlope: NaN}
+		CountSlope: NaN, ProportionSlope: NaN, MeanProportion: NaN}
 	var ls, cs, px, py []float64
+	total := 0.0
 	for li := range res.Layers {
 		l := &res.Layers[li]
 		s := LayerSummary{Layer: li + 1, Width: l.Width, MeanProportion: NaN, FiringRate: NaN}
@@ -187,6 +190,7 @@ func SummarizeNetwork(run NetworkRun) (NetworkSummary, error) {
 				sum += d.LabelProportion
 				px = append(px, float64(li+1))
 				py = append(py, d.LabelProportion)
+				total += d.LabelProportion
 			}
 		}
 		if s.Denoting > 0 {
@@ -199,6 +203,9 @@ func SummarizeNetwork(run NetworkRun) (NetworkSummary, error) {
 		ls = append(ls, float64(li+1))
 		cs = append(cs, float64(s.Denoting))
 		ns.Layers = append(ns.Layers, s)
+	}
+	if ns.Denoting > 0 {
+		ns.MeanProportion = Num(total / float64(ns.Denoting))
 	}
 	if run.Depth >= 2 {
 		ns.CountSlope = Num(olsSlope(ls, cs))

@@ -65,6 +65,7 @@ func TestAnalyzeNetworksMatchesDirectComputation(t *testing.T) {
 	sxx := (2-xb)*(2-xb) + 2*(3-xb)*(3-xb)
 	near(t, "a proportion slope", a.ProportionSlope, sxy/sxx)
 	near(t, "a layer 3 mean proportion", a.Layers[2].MeanProportion, 0.5)
+	near(t, "a mean proportion", a.MeanProportion, 1.1/3)
 	if a.Layers[0].MeanProportion.Defined() {
 		t.Error("a layer 1 has no denoting neuron: its mean proportion must be undefined")
 	}
@@ -108,5 +109,21 @@ func TestAnalyzeNetworksMatchesDirectComputation(t *testing.T) {
 	bad.Depth = 2
 	if _, err := AnalyzeNetworks([]NetworkRun{bad}, 0.95); err == nil {
 		t.Error("a scan whose layer count differs from the depth was accepted")
+	}
+}
+
+func TestSpearman(t *testing.T) {
+	near(t, "monotone", Num(Spearman([]float64{1, 2, 3}, []float64{1, 4, 9})), 1)
+	near(t, "one swap each side", Num(Spearman([]float64{1, 2, 3, 4}, []float64{2, 1, 4, 3})), 0.6)
+	// ties: x ranks 1, 2.5, 2.5, 4 against y ranks 1, 2, 3, 4 → Pearson of the ranks.
+	xr, yr := []float64{1, 2.5, 2.5, 4}, []float64{1, 2, 3, 4}
+	var sxy, sxx, syy float64
+	for i := range xr {
+		dx, dy := xr[i]-2.5, yr[i]-2.5
+		sxy, sxx, syy = sxy+dx*dy, sxx+dx*dx, syy+dy*dy
+	}
+	near(t, "ties", Num(Spearman([]float64{1, 2, 2, 3}, []float64{1, 2, 3, 4})), sxy/math.Sqrt(sxx*syy))
+	if !math.IsNaN(Spearman([]float64{1, 1}, []float64{1, 2})) || !math.IsNaN(Spearman([]float64{1}, nil)) {
+		t.Error("a constant variable or mismatched lengths must give NaN")
 	}
 }

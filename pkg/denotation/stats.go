@@ -191,6 +191,31 @@ func midranks(tot []float64) []float64 {
 	return r
 }
 
+// Spearman is Spearman's rank correlation of the pairs (x[i], y[i]) (ties get average ranks),
+// computed as the trend analysis computes it: NaN when either variable is constant or the lengths
+// differ.
+func Spearman(x, y []float64) float64 {
+	if len(x) != len(y) || len(x) == 0 {
+		return math.NaN()
+	}
+	levels := func(v []float64) []float64 {
+		l := slices.Clone(v)
+		slices.Sort(l)
+		return slices.Compact(l)
+	}
+	t := &table{x: levels(x), y: levels(y)}
+	t.w = make([][]float64, len(t.x))
+	for a := range t.w {
+		t.w[a] = make([]float64, len(t.y))
+	}
+	for i := range x {
+		a, _ := slices.BinarySearch(t.x, x[i])
+		b, _ := slices.BinarySearch(t.y, y[i])
+		t.w[a][b]++
+	}
+	return t.spearman()
+}
+
 // spearman is Spearman's rank correlation of the table (ties get average ranks): the Pearson
 // correlation of the ranks. NaN when either variable is constant.
 func (t *table) spearman() float64 {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/plotting"
-	"gonum.org/v1/gonum/stat"
 )
 
 // The primary view of F4 (docs/definitions.md, "Depth dependence"): the network is the unit of
@@ -217,10 +216,12 @@ func networkText(ds DepthSetup, r *DepthResult) string {
 			}
 		}
 		if len(fire) == len(g.Trained) {
-			rho := stat.Correlation(ranks(fire), ranks(count), nil)
+			rho := denotation.Spearman(fire, count)
 			fmt.Fprintf(&b, "Firing rate as a candidate explanation: in D = %d the fraction of samples a neuron is active on is %s from ℓ = 1 to %d; its rank correlation with the denoting count over the layers is %.2f, ",
 				g.Depth, strings.Join(parts, ", "), g.Depth, rho)
-			if math.Abs(rho) >= 0.8 {
+			if math.IsNaN(rho) {
+				b.WriteString("undefined (one of the two is the same in every layer). ")
+			} else if math.Abs(rho) >= 0.8 {
 				b.WriteString("so the two move together (6 layers: suggestive, not a test). ")
 			} else {
 				b.WriteString("so how often neurons fire does not explain where denoting neurons are. ")
@@ -243,37 +244,6 @@ func direction(iv denotation.Interval, up, down string) string {
 		return "no interval (too few networks)"
 	}
 	return "the interval includes 0: not established"
-}
-
-// ranks returns the ranks (1-based, ties averaged) of v.
-func ranks(v []float64) []float64 {
-	idx := make([]int, len(v))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmpFloat(v[a], v[b]) })
-	out := make([]float64, len(v))
-	for i := 0; i < len(idx); {
-		j := i
-		for j+1 < len(idx) && v[idx[j+1]] == v[idx[i]] {
-			j++
-		}
-		for k := i; k <= j; k++ {
-			out[idx[k]] = float64(i+j)/2 + 1
-		}
-		i = j + 1
-	}
-	return out
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func deepest(rep *denotation.NetworkReport) *denotation.DepthGroup {

@@ -317,7 +317,11 @@ func factorCell(fs FactorSetup, a FactorArm, data *datasets.Dataset, sel *datase
 		if err != nil {
 			return nil, 0, err
 		}
-		c.Counts = append(c.Counts, tauCounts(v, s, tau))
+		tc, err := tauCounts(v, s, tau)
+		if err != nil {
+			return nil, 0, err
+		}
+		c.Counts = append(c.Counts, tc)
 	}
 	// Emergence: the validated count after every epoch, from the cache entry's snapshots.
 	dir, err := model.CachePath(opts.CacheDir, data, cfg)
@@ -331,6 +335,11 @@ func factorCell(fs FactorSetup, a FactorArm, data *datasets.Dataset, sel *datase
 	}
 	em := make([]int, 0, cfg.NumEpochs+1)
 	for e := 0; e <= cfg.NumEpochs; e++ {
+		if e == cfg.NumEpochs && e > 0 {
+			// The last epoch's model is m, measured above: no reload, no second scan.
+			em = append(em, c.at(tau).Denoting)
+			break
+		}
 		snap := u
 		if e > 0 {
 			if snap, err = model.LoadEpoch(dir, e); err != nil {
@@ -355,33 +364,18 @@ func factorCell(fs FactorSetup, a FactorArm, data *datasets.Dataset, sel *datase
 	return c, secs, nil
 }
 
-// tauCounts summarises a validated scan.
-func tauCounts(v, sel *denotation.Result, tau float64) TauCounts {
-	tc := TauCounts{Tau: tau, Selected: sel.NumDenoting(), MeanProportion: denotation.NaN}
-	sum, n := 0.0, 0
-	for li := range v.Layers {
-		l := &v.Layers[li]
-		ls, ln := 0.0, 0
-		for ni := range l.Neurons {
-			if d, ok := l.Neurons[ni].Property(); ok {
-				ls += d.LabelProportion
-				ln++
-			}
-		}
-		tc.PerLayer = append(tc.PerLayer, ln)
-		p := denotation.NaN
-		if ln > 0 {
-			p = denotation.Num(ls / float64(ln))
-		}
-		tc.PerLayerProportion = append(tc.PerLayerProportion, p)
-		tc.Denoting += ln
-		sum += ls
-		n += ln
+// tauCounts summarises a validated scan (per layer, as denotation.SummarizeNetwork does).
+func tauCounts(v, sel *denotation.Result, tau float64) (TauCounts, error) {
+	ns, err := denotation.SummarizeNetwork(denotation.NetworkRun{Depth: len(v.Layers), Result: v})
+	if err != nil {
+		return TauCounts{}, err
 	}
-	if n > 0 {
-		tc.MeanProportion = denotation.Num(sum / float64(n))
+	tc := TauCounts{Tau: tau, Selected: sel.NumDenoting(), Denoting: ns.Denoting, MeanProportion: ns.MeanProportion}
+	for _, l := range ns.Layers {
+		tc.PerLayer = append(tc.PerLayer, l.Denoting)
+		tc.PerLayerProportion = append(tc.PerLayerProportion, l.MeanProportion)
 	}
-	return tc
+	return tc, nil
 }
 
 // factorGroups averages the cells of each (init, recipe, width) over seeds, in the order of arms.
