@@ -13,6 +13,7 @@ import (
 
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/actfile"
+	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/findings"
 	"github.com/denotation-go/denotation/pkg/model"
 )
@@ -303,26 +304,17 @@ func TestDepthFromActivations(t *testing.T) {
 // array.
 func writeSplitFile(t *testing.T, path string, m *model.Model, train, test *datasets.Split) {
 	t.Helper()
-	f := &actfile.File{NumClasses: m.NumClasses}
-	for _, part := range []struct {
-		name  string
-		split *datasets.Split
-	}{{actfile.Train, train}, {actfile.Test, test}} {
-		acts, err := m.Capture(part.split, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.N += acts.N
-		f.Labels = append(f.Labels, acts.Labels...)
-		for range acts.N {
-			f.Split = append(f.Split, part.name)
-		}
-		for i, l := range acts.Layers {
-			if len(f.Layers) <= i {
-				f.Layers = append(f.Layers, actfile.Layer{Number: l.Layer, Shape: []int{l.Width}, Width: l.Width})
-			}
-			f.Layers[i].Post = append(f.Layers[i].Post, l.Post...)
-		}
+	tr, err := m.Capture(train, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	te, err := m.Capture(test, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := actmodel.JoinSplits(tr, te, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
 	var b bytes.Buffer
 	if err := actfile.WriteNPZ(&b, f, false); err != nil {

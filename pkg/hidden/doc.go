@@ -3,7 +3,7 @@
 // project takes (pkg/observer, pkg/denotation) and that pkg/model produces (Model.Activations) or
 // pkg/actfile/actmodel reads from NumPy files.
 //
-// It imports only the standard library (and internal/atomicfile, which does too), so that the statistics packages do not depend on gomlx
+// It imports only the standard library (and internal/atomicfile and pkg/actfile, which do too), so that the statistics packages do not depend on gomlx
 // or GoNB. pkg/model keeps model.Activations and model.LayerActivations as aliases of these types.
 //
 // # Layout

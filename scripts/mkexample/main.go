@@ -15,10 +15,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/actfile"
+	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
@@ -41,26 +41,17 @@ func run(out string) error {
 	if err != nil {
 		return err
 	}
-	f := &actfile.File{ClassNames: slices.Clone(full.ClassNames), NumClasses: full.NumClasses()}
-	for _, part := range []struct {
-		name  string
-		split *datasets.Split
-	}{{actfile.Train, full.Train.Subset(2000, 2)}, {actfile.Test, full.Test.Subset(2000, 2)}} {
-		acts, err := m.Capture(part.split, false)
-		if err != nil {
-			return err
-		}
-		f.N += acts.N
-		f.Labels = append(f.Labels, acts.Labels...)
-		for range acts.N {
-			f.Split = append(f.Split, part.name)
-		}
-		for i, l := range acts.Layers {
-			if len(f.Layers) <= i {
-				f.Layers = append(f.Layers, actfile.Layer{Number: l.Layer, Shape: []int{l.Width}, Width: l.Width})
-			}
-			f.Layers[i].Post = append(f.Layers[i].Post, l.Post...)
-		}
+	train, err := m.Capture(full.Train.Subset(2000, 2), false)
+	if err != nil {
+		return err
+	}
+	test, err := m.Capture(full.Test.Subset(2000, 2), false)
+	if err != nil {
+		return err
+	}
+	f, err := actmodel.JoinSplits(train, test, full.ClassNames)
+	if err != nil {
+		return err
 	}
 	var b bytes.Buffer
 	if err := actfile.WriteNPZ(&b, f, true); err != nil {

@@ -224,3 +224,33 @@ func (n *Network) Dataset(name string) *datasets.Dataset {
 	}
 	return &datasets.Dataset{Name: name, ClassNames: n.Names(), Train: Split("train", tr), Test: Split("test", te)}
 }
+
+// JoinSplits makes one activations file of a network's training and test activations (same
+// layers), with a split array: what `denote scan --select` and `denote depth --activations` need to
+// validate denotations. Post-activations only; classNames may be nil.
+func JoinSplits(train, test *hidden.Activations, classNames []string) (*actfile.File, error) {
+	if train.NumClasses != test.NumClasses || len(train.Layers) != len(test.Layers) {
+		return nil, fmt.Errorf("join splits: %d and %d classes, %d and %d layers", train.NumClasses, test.NumClasses, len(train.Layers), len(test.Layers))
+	}
+	f := &actfile.File{NumClasses: train.NumClasses, ClassNames: slices.Clone(classNames)}
+	for _, part := range []struct {
+		name string
+		acts *hidden.Activations
+	}{{actfile.Train, train}, {actfile.Test, test}} {
+		f.N += part.acts.N
+		f.Labels = append(f.Labels, part.acts.Labels...)
+		for range part.acts.N {
+			f.Split = append(f.Split, part.name)
+		}
+		for i, l := range part.acts.Layers {
+			if len(f.Layers) <= i {
+				f.Layers = append(f.Layers, actfile.Layer{Number: l.Layer, Shape: []int{l.Width}, Width: l.Width})
+			}
+			if f.Layers[i].Width != l.Width {
+				return nil, fmt.Errorf("join splits: layer %d has width %d and %d", l.Layer, f.Layers[i].Width, l.Width)
+			}
+			f.Layers[i].Post = append(f.Layers[i].Post, l.Post...)
+		}
+	}
+	return f, nil
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/denotation-go/denotation/pkg/actfile"
+	"github.com/denotation-go/denotation/pkg/hidden"
 )
 
 // write saves a File with the given labels and layer widths (values i+j) and returns its path.
@@ -111,5 +112,34 @@ func TestExampleFile(t *testing.T) {
 		if len(seen) != 10 {
 			t.Errorf("%d classes among the samples", len(seen))
 		}
+	}
+}
+
+func TestJoinSplits(t *testing.T) {
+	mk := func(n, w int, v float32) *hidden.Activations {
+		a := &hidden.Activations{N: n, NumClasses: 2, Labels: make([]int, n)}
+		post := make([]float32, n*w)
+		for i := range post {
+			post[i] = v
+		}
+		for i := range a.Labels {
+			a.Labels[i] = i % 2
+		}
+		a.Layers = []hidden.LayerActivations{{Layer: 1, Depth: 1, Width: w, Post: post}}
+		return a
+	}
+	f, err := JoinSplits(mk(4, 3, 1), mk(2, 3, 2), []string{"a", "b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.N != 6 || len(f.Split) != 6 || f.Split[3] != actfile.Train || f.Split[4] != actfile.Test || f.Layers[0].Post[4*3] != 2 || len(f.Layers[0].Post) != 18 {
+		t.Fatalf("joined file %+v", f)
+	}
+	tr, err := f.Part(actfile.Train)
+	if err != nil || tr.N != 4 {
+		t.Fatalf("training part %+v, %v", tr, err)
+	}
+	if _, err := JoinSplits(mk(4, 3, 1), mk(2, 5, 2), nil); err == nil {
+		t.Fatal("layers of different widths joined")
 	}
 }
