@@ -28,7 +28,7 @@ import (
 
 // ResultsCodeVersion identifies the code of the findings: part of every results-cache key. Bump
 // it whenever a change alters what a finding computes.
-const ResultsCodeVersion = "findings-v3"
+const ResultsCodeVersion = "findings-v4"
 
 // resultsCodeVersion is what the keys use (a variable so that a test can change it).
 var resultsCodeVersion = ResultsCodeVersion
