@@ -55,7 +55,7 @@ func dataFingerprint(ds *datasets.Dataset) string {
 // resultKey hashes what determines a result.
 func resultKey(kind string, parts ...any) (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s\n", kind, resultsCodeVersion, model.CodeVersion)
+	fmt.Fprintf(h, "%s\n%s\n%s\n", kind, resultsCodeVersion, model.TrainingVersion())
 	for _, p := range parts {
 		b, err := json.Marshal(p)
 		if err != nil {

@@ -130,6 +130,9 @@ func backendFor(choice, goConfig string) (backends.Backend, string, error) {
 	}
 	var b backends.Backend
 	if name == DefaultBackend {
+		if installDotKernel(); dotKernelErr != nil {
+			return nil, "", fmt.Errorf("model: %w", dotKernelErr)
+		}
 		b, err = simplego.New(config)
 	} else {
 		b, err = newRegistered(key)

@@ -76,7 +76,7 @@ func fingerprint(s *datasets.Split) string {
 // architecture and the training recipe (optimiser, learning rate, batch size, epochs, seed).
 func CacheKey(ds *datasets.Dataset, cfg Config) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%d\n%s\n%s\n", CodeVersion, ds.Name, ds.NumClasses(), fingerprint(ds.Train), configKey(cfg))
+	fmt.Fprintf(h, "%s\n%s\n%d\n%s\n%s\n", TrainingVersion(), ds.Name, ds.NumClasses(), fingerprint(ds.Train), configKey(cfg))
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -18,6 +18,18 @@ import (
 // loss, file format), so stale cache entries are not reused.
 const CodeVersion = "model-v2"
 
+// TrainingVersion is CodeVersion and, where simplego's matrix products run on the SIMD block
+// kernel (KernelFamily "simd"), that kernel's name: its float32 sums round differently from
+// simplego's own, so the models it trains are not bit-identical to those of the scalar kernel. The
+// run cache and the findings' results cache key on it; with $DENOTATION_DOT_KERNEL=go it is
+// CodeVersion alone, and entries written before the SIMD kernel existed are found again.
+func TrainingVersion() string {
+	if KernelFamily() == "simd" {
+		return CodeVersion + "+simd"
+	}
+	return CodeVersion
+}
+
 // Random streams (the second PCG word) of the package's random choices, all derived from Config.RandSeed.
 const (
 	streamInit    = 0x1417_0001

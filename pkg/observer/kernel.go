@@ -1,6 +1,6 @@
 package observer
 
-import "github.com/denotation-go/denotation/pkg/observer/internal/linalg"
+import "github.com/denotation-go/denotation/internal/linalg"
 
 // KernelPath names the kernels the linear and MLP observers run on: "avx512" or "avx2" (amd64
 // assembly) or "go" (portable). The best one the CPU supports is chosen at start-up; the

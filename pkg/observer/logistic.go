@@ -4,7 +4,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/denotation-go/denotation/pkg/observer/internal/linalg"
+	"github.com/denotation-go/denotation/internal/linalg"
 )
 
 // logisticProblem is a batch of P weighted, penalised logistic regressions on the same

@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/denotation-go/denotation/pkg/observer/internal/linalg"
+	"github.com/denotation-go/denotation/internal/linalg"
 )
 
 // mlpModel is a one-hidden-layer ReLU network with a logistic output: z = w2·relu(x·W1 + b1) + b2.

@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/denotation-go/denotation/pkg/observer/internal/linalg"
+	"github.com/denotation-go/denotation/internal/linalg"
 )
 
 // neuronSplit is the best threshold of one neuron for one target.

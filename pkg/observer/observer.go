@@ -5,7 +5,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/denotation-go/denotation/pkg/observer/internal/linalg"
+	"github.com/denotation-go/denotation/internal/linalg"
 	"github.com/denotation-go/denotation/pkg/property"
 )
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/denotation-go/denotation/internal/linalg"
 	"github.com/denotation-go/denotation/pkg/hidden"
-	"github.com/denotation-go/denotation/pkg/observer/internal/linalg"
 	"github.com/denotation-go/denotation/pkg/property"
 )
 

@@ -14,3 +14,5 @@ func axpyAsm(_ Path, alpha float32, x, y []float32)                 { axpyGo(alp
 func logisticAsm(_ Path, z, bias []float32, y []uint8, cpos, cneg []float32, loss, gb []float64) int {
 	return 0
 }
+
+func blockMulAtBAsm(bd int, a, b, c []float32) { blockMulAtBGo(bd, a, b, c) }

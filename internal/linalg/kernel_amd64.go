@@ -22,6 +22,9 @@ func logisticAVX512(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss
 func kernel6x16AVX2(k int, a, b, c *float32, ldc int, add int)
 
 //go:noescape
+func kernel6x16sAVX2(k int, a, b, c *float32, lda, ldb, ldc int, add int)
+
+//go:noescape
 func dotAVX2(n int, x, y *float32) float32
 
 //go:noescape
@@ -121,4 +124,31 @@ func logisticAsm(p Path, z, bias []float32, y []uint8, cpos, cneg []float32, los
 		logisticAVX2(n, &z[0], &bias[0], &y[0], &cpos[0], &cneg[0], &loss[0], &gb[0])
 	}
 	return n
+}
+
+// blockMulAtBAsm is BlockMulAtB on a SIMD path (AVX-512 CPUs run the AVX2 kernel: the sums are the
+// same, FMA after FMA in k order, so both paths give the same bits). bd is a multiple of 16, ≥ 6.
+func blockMulAtBAsm(bd int, a, b, c []float32) {
+	_, _, _ = a[bd*bd-1], b[bd*bd-1], c[bd*bd-1]
+	for j := 0; j < bd; j += 16 {
+		i := 0
+		for ; i+6 <= bd; i += 6 {
+			kernel6x16sAVX2(bd, &a[i], &b[j], &c[i*bd+j], bd, bd, bd, 1)
+		}
+		if i == bd {
+			continue
+		}
+		// The last rows: a whole 6-row tile ending at row bd-1 into tmp, of which only the rows not
+		// yet added go to C.
+		var tmp [6 * 16]float32
+		i0 := bd - 6
+		kernel6x16sAVX2(bd, &a[i0], &b[j], &tmp[0], bd, bd, 16, 0)
+		for r := i; r < bd; r++ {
+			row := c[r*bd+j : r*bd+j+16]
+			t := tmp[(r-i0)*16 : (r-i0)*16+16]
+			for x := range row {
+				row[x] += t[x]
+			}
+		}
+	}
 }

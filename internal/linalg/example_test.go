@@ -3,7 +3,7 @@ package linalg_test
 import (
 	"fmt"
 
-	"github.com/denotation-go/denotation/pkg/observer/internal/linalg"
+	"github.com/denotation-go/denotation/internal/linalg"
 )
 
 // C = A·B for a 2×3 A and a 3×2 B, row-major, whatever kernel path the CPU runs.
