@@ -15,8 +15,11 @@ import sys
 
 MODULE = "github.com/denotation-go/denotation"
 SETUP = (
-    "// Set-up: use this repository's packages (GONB_DIR is this notebook's folder).\n"
-    f'!*go mod edit -replace={MODULE}="${{GONB_DIR}}/.." -require={MODULE}@v0.0.0-00010101000000-000000000000'
+    "// Set-up: use this repository's packages (GONB_DIR is this notebook's folder), and link the\n"
+    "// cells' programs without a symbol table (-s, which implies -w: no DWARF): linking is most of a\n"
+    "// cell's start-up, and this halves it.\n"
+    f'!*go mod edit -replace={MODULE}="${{GONB_DIR}}/.." -require={MODULE}@v0.0.0-00010101000000-000000000000\n'
+    "%goflags -ldflags=-s"
 )
 
 

@@ -18,9 +18,14 @@ GONB_FAILURES = ("panic:", "exit status", "undefined:", "cannot use ", "declared
                  "imported and not used", "syntax error", "failed to run", "build failed")
 
 
+# What findings.Show prints for a result without figures (findings.NoFigureLine).
+NO_FIGURE = "(no figure: nothing to draw for this result)"
+
+
 def expects_figure(source):
-    """A cell expects a figure when it calls ShowAndExport at the top level (not inside an if)."""
-    return any(line.startswith("must.M1(findings.ShowAndExport(") for line in source.splitlines())
+    """A cell expects a figure when it calls ShowAndExport or Show at the top level (not inside an if)."""
+    starts = ("must.M1(findings.ShowAndExport(", "must.M(findings.Show(", "must.M(findings.ShowWithPrefix(")
+    return any(line.startswith(starts) for line in source.splitlines())
 
 
 def problems(nb):
@@ -42,7 +47,8 @@ def problems(nb):
             if any(t in data for t in IMAGE_TYPES) or "<img" in "".join(data.get("text/html", "")):
                 cell_images += 1
         images += cell_images
-        if cell_images == 0 and expects_figure("".join(cell.get("source", ""))):
+        said_none = any(NO_FIGURE in "".join(o.get("text", "")) for o in cell.get("outputs", []))
+        if cell_images == 0 and not said_none and expects_figure("".join(cell.get("source", ""))):
             out.append(f"cell {i}: shows a figure but has no image output")
     if images == 0:
         out.append("no image in any output")

@@ -109,7 +109,6 @@ func runStudy(args []string, stdout io.Writer) error {
 	if *asJSON {
 		return writeJSON(stdout, res)
 	}
-	fmt.Fprintln(stdout, res.Markdown())
-	fmt.Fprintln(stdout, res.Text)
+	fmt.Fprint(stdout, res.Markdown())
 	return nil
 }

@@ -59,10 +59,12 @@ func TestReproduceInterruptAndDeterminism(t *testing.T) {
 		t.Helper()
 		out := t.TempDir()
 		steps := 0
-		if _, err := Reproduce(ReproduceOptions{Out: out, Quick: true, CacheDir: cache, Context: context.Background(),
-			Progress: func(model.ProgressUpdate) { steps++ }}); err != nil {
+		res, err := Reproduce(ReproduceOptions{Out: out, Quick: true, CacheDir: cache, Context: context.Background(),
+			Progress: func(model.ProgressUpdate) { steps++ }})
+		if err != nil {
 			t.Fatal(err)
 		}
+		checkSections(t, res)
 		return out, steps
 	}
 	a, _ := run(cache)
@@ -139,4 +141,27 @@ func miniMNIST(t *testing.T, nTrain, nTest int) string {
 		}
 	}
 	return dir
+}
+
+// checkSections checks the Result invariants on every section of a complete run: each finding has
+// a section, its figures are drawn and named, and its Markdown ends with a newline and carries no
+// heading of its own.
+func checkSections(t *testing.T, res *Results) {
+	t.Helper()
+	for _, f := range findingTable {
+		sec := f.section(res)
+		if sec == nil {
+			t.Errorf("%s: no section after a complete run", f.ID)
+			continue
+		}
+		for _, nf := range sec.Figures() {
+			if nf.Figure == nil || nf.Name == "" {
+				t.Errorf("%s: figure %q not drawn", f.ID, nf.Name)
+			}
+		}
+		md := sec.Markdown()
+		if !strings.HasSuffix(md, "\n") || strings.HasPrefix(md, "# ") || strings.Contains(md, "\n## ") || strings.HasPrefix(md, "## ") {
+			t.Errorf("%s: Markdown breaks the invariants: %.80q", f.ID, md)
+		}
+	}
 }

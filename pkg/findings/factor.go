@@ -561,8 +561,8 @@ func (r *FactorResult) interpretation() string {
 	return b.String()
 }
 
-// Markdown is the study as a table: one row per group.
-func (r *FactorResult) Markdown() string {
+// Table is the study as a Markdown table: one row per group.
+func (r *FactorResult) Table() string {
 	var b strings.Builder
 	b.WriteString("| init | recipe | width | networks | test acc. |")
 	for _, t := range r.Setup.Taus {

@@ -37,47 +37,17 @@ func WriteReport(w io.Writer, r *Results) {
 	p("- model: %s, %d parameters; Adam lr %g (%s schedule), batch %d, %d epochs, seed %d",
 		r.Model.Architecture, r.Model.Parameters, s.Model.LR, s.Model.LRSchedule, s.Model.BatchSize, s.Model.NumEpochs, s.Model.RandSeed)
 	p("- test accuracy: **%.4f**; observers train on %d training-split samples", r.Model.TestAccuracy, r.Model.ObserverTrain)
-	if r.Study != nil {
-		writeStudy(p, r)
+	for _, f := range findingTable {
+		sec := f.section(r)
+		if sec == nil {
+			continue
+		}
+		p("")
+		p("## %s", f.Heading)
+		p("")
+		figures(p, r, f.ID)
+		fmt.Fprint(w, sec.Markdown())
 	}
-	if r.F1 != nil {
-		writeF1(p, r)
-	}
-	if r.F2 != nil {
-		writeF2(p, r)
-	}
-	if r.F3 != nil {
-		writeF3(p, r)
-	}
-	if r.F4 != nil {
-		writeF4(p, r)
-	}
-	if r.Ablation != nil {
-		writeAblation(p, r)
-	}
-}
-
-func writeF3(p func(string, ...any), r *Results) {
-	p("")
-	p("## F3 — some properties are denoted by individual neurons")
-	p("")
-	figures(p, r, "F3")
-	p("%s", DenotationTable(r.F3, r.F3Tau))
-	if r.F3Replication != nil {
-		p("%s", ReplicationTable(r.F3Replication))
-	}
-	p("%s", DenotationSummary(r.F3, r.F3Replication))
-}
-
-func writeStudy(p func(string, ...any), r *Results) {
-	p("")
-	p("## Factor study — what makes single neurons denote")
-	p("")
-	figures(p, r, "study")
-	p("%s", r.Study.Markdown())
-	p("%s", r.Study.Text)
-	p("")
-	p("%s", StudySummary(r.Study))
 }
 
 // DenotationTable is F3 as Markdown: the denoting neurons, counts per layer against the untrained
@@ -136,51 +106,6 @@ func DenotationTable(f *DenotationResult, taus []TauCount) string {
 	return b.String()
 }
 
-func writeF4(p func(string, ...any), r *Results) {
-	p("")
-	p("## F4 — label proportion of denoted properties vs depth")
-	p("")
-	figures(p, r, "F4")
-	f := r.F4
-	h := f.Headline
-	p("Networks of depths %v, width %d, %d seeds each (%d trained, %d untrained), test accuracy %.3f–%.3f; τ = %.2f; denotations selected on %d training samples and judged on %d test samples.",
-		h.Depths, h.Width, len(f.Setup.Seeds), h.TrainedRuns, h.UntrainedRuns, h.MinAccuracy, h.MaxAccuracy, h.Tau, f.SelectionSamples, f.TestSamples)
-	p("")
-	p("%s", f.NetworkTable())
-	p("%s", f.Text)
-	p("")
-	p("Secondary view (relative depth, cells pooled over networks): %s", f.RelativeText)
-	p("")
-	p("%s", DepthSummary(f))
-	for _, n := range f.Notes {
-		p("")
-		p("> %s", n)
-	}
-}
-
-func writeAblation(p func(string, ...any), r *Results) {
-	a := r.Ablation
-	p("")
-	p("## Causal check — ablating denoting neurons")
-	p("")
-	figures(p, r, "ablation")
-	if len(a.Ablations) == 0 {
-		p("No neuron denotes a label set at τ = %.2f, so there is nothing to ablate.", a.Options.Scan.Tau)
-		return
-	}
-	p("Each neuron denoting S at τ = %.2f is clamped to 0; contrast = mean accuracy drop on classes in S − on the others (95%% bootstrap CI). Control: a non-denoting neuron of the same layer, scored against the same S.", a.Options.Scan.Tau)
-	p("")
-	p("| layer | neuron | S | accuracy before → after | contrast [CI] | control contrast [CI] |")
-	p("|---|---|---|---|---|---|")
-	for _, row := range a.Ablations {
-		p("| %d | %d | %v | %.4f → %.4f | %s | %s |", row.Layer, row.Neuron, row.Labels, row.AccuracyBefore, row.AccuracyAfter,
-			contrastText(row.Contrast), contrastText(row.Control))
-	}
-	p("")
-	p("%d of %d ablations have a contrast whose CI lies above 0 (controls: %d of %d); mean contrast %s, control %s.",
-		a.Positive, len(a.Ablations), a.ControlPositive, a.Controls, num(a.MeanContrast), num(a.MeanControlContrast))
-}
-
 func contrastText(c *denotation.Contrast) string {
 	if c == nil {
 		return "–"
@@ -210,15 +135,6 @@ func figures(p func(string, ...any), r *Results, id string) {
 			p("")
 		}
 	}
-}
-
-func writeF1(p func(string, ...any), r *Results) {
-	p("")
-	p("## F1 — some properties are captured decisively")
-	p("")
-	figures(p, r, "F1")
-	p("%s", CaptureTable(r.F1))
-	p("%s", CaptureSummary(r.F1))
 }
 
 // CaptureTable is F1's table of named properties as Markdown: for each property, the layer chosen
@@ -316,15 +232,6 @@ func scoreOf(row *CaptureRow) string {
 		return fmt.Sprintf("**%.3f**", row.BalancedAccuracy)
 	}
 	return fmt.Sprintf("%.3f", row.BalancedAccuracy)
-}
-
-func writeF2(p func(string, ...any), r *Results) {
-	p("")
-	p("## F2 — heat maps of linear observer weights")
-	p("")
-	figures(p, r, "F2")
-	p("%s", WeightsTable(r.F2))
-	p("%s", WeightsSummary(r.F2))
 }
 
 // WeightsTable is F2's table as Markdown: per property, the observer's balanced accuracy, its largest

@@ -16,7 +16,6 @@ import (
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
-	"github.com/denotation-go/denotation/plotting"
 )
 
 // ReproduceOptions configure Reproduce.
@@ -42,20 +41,60 @@ type ReproduceOptions struct {
 	Context context.Context
 }
 
-// FindingInfo names one reproducible finding.
+// FindingInfo names one reproducible finding: its ID (for --only), title (for the log) and the
+// heading of its section of the report.
 type FindingInfo struct {
-	ID, Title string
+	ID, Title, Heading string
+}
+
+// finding is one row of Reproduce's table: how to compute the finding in a run (storing its
+// results in the run's Results) and which Result presents it in the report.
+type finding struct {
+	FindingInfo
+	run     func(rc *reproduction) error
+	section func(r *Results) Result
+}
+
+// findingTable is what Reproduce runs, in order.
+var findingTable = []finding{
+	{FindingInfo{"study", "Factor study: what makes single neurons denote", "Factor study — what makes single neurons denote"},
+		(*reproduction).study, func(r *Results) Result { return resultOrNil(r.Study) }},
+	{FindingInfo{"F1", "Observers capture some properties decisively", "F1 — some properties are captured decisively"},
+		(*reproduction).f1, func(r *Results) Result { return resultOrNil(r.F1) }},
+	{FindingInfo{"F2", "Heat maps of linear observer weights", "F2 — heat maps of linear observer weights"},
+		(*reproduction).f2, func(r *Results) Result { return resultOrNil(r.F2) }},
+	{FindingInfo{"F3", "Some properties are denoted by individual neurons", "F3 — some properties are denoted by individual neurons"},
+		(*reproduction).f3, func(r *Results) Result {
+			if r.F3 == nil {
+				return nil
+			}
+			return &F3Section{Scan: r.F3, Tau: r.F3Tau, Story: r.F3Story, Replication: r.F3Replication}
+		}},
+	{FindingInfo{"F4", "Label proportion of denoted properties vs depth", "F4 — label proportion of denoted properties vs depth"},
+		(*reproduction).f4, func(r *Results) Result { return resultOrNil(r.F4) }},
+	{FindingInfo{"ablation", "Causal check: ablating denoting neurons", "Causal check — ablating denoting neurons"},
+		(*reproduction).ablation, func(r *Results) Result { return resultOrNil(r.Ablation) }},
+}
+
+// resultOrNil returns r as a Result, or a nil Result (not a typed nil) when r is nil.
+func resultOrNil[T any, P interface {
+	*T
+	Result
+}](r P) Result {
+	if r == nil {
+		return nil
+	}
+	return r
 }
 
 // Findings lists what Reproduce can run, in order.
-var Findings = []FindingInfo{
-	{"study", "Factor study: what makes single neurons denote"},
-	{"F1", "Observers capture some properties decisively"},
-	{"F2", "Heat maps of linear observer weights"},
-	{"F3", "Some properties are denoted by individual neurons"},
-	{"F4", "Label proportion of denoted properties vs depth"},
-	{"ablation", "Causal check: ablating denoting neurons"},
-}
+var Findings = func() []FindingInfo {
+	out := make([]FindingInfo, len(findingTable))
+	for i, f := range findingTable {
+		out[i] = f.FindingInfo
+	}
+	return out
+}()
 
 // Results is everything behind every figure of a Reproduce run: written as results.json. It holds
 // no timings or cache states, so that two runs with the same seeds give the same bytes.
@@ -123,6 +162,45 @@ func definitions(s Setup, c CaptureOptions) map[string]string {
 // report.md into o.Out. It is what `denote reproduce` and `make reproduce` run; the notebooks call the
 // same functions one by one.
 func Reproduce(o ReproduceOptions) (*Results, error) {
+	rc, err := newReproduction(o)
+	if err != nil {
+		return nil, err
+	}
+	for i, f := range rc.selected {
+		if o.Context != nil && o.Context.Err() != nil {
+			return nil, fmt.Errorf("reproduce: stopped before %s: %w", f.ID, o.Context.Err())
+		}
+		rc.logf("[%d/%d] %s — %s", i+1, len(rc.selected), f.ID, f.Title)
+		if err := f.run(rc); err != nil {
+			return nil, err
+		}
+		if r := f.section(rc.res); r != nil {
+			for _, nf := range r.Figures() {
+				if err := rc.export(f.ID, nf); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	if err := writeResults(rc.o.Out, rc.res); err != nil {
+		return nil, err
+	}
+	rc.logf("wrote results.json, report.md and %d figures to %s", countFigures(rc.res), rc.o.Out)
+	return rc.res, nil
+}
+
+// reproduction is one run of Reproduce: its options, setup, subject and results so far.
+type reproduction struct {
+	o        ReproduceOptions
+	selected []finding
+	s        Setup
+	sub      *Subject
+	res      *Results
+	start    time.Time
+}
+
+// newReproduction checks the options, clears an earlier report from o.Out and prepares the subject.
+func newReproduction(o ReproduceOptions) (*reproduction, error) {
 	if o.Dataset == "" {
 		o.Dataset = "mnist"
 	}
@@ -149,134 +227,88 @@ func Reproduce(o ReproduceOptions) (*Results, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	captureOpt := F1Options(o.Dataset)
-	res := &Results{Paper: "Allen 2021, Neural Networks and Denotation, arXiv 2103.08315",
-		Definitions: definitions(s, captureOpt), Setup: s, Figures: map[string][]string{}}
-	start := time.Now()
-	logf := func(format string, args ...any) {
-		fmt.Fprintf(o.Log, "[%6.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
-	}
-	export := func(id string, fig *plotting.Figure, name string) error {
-		paths, err := ExportTo(o.Out, fig, name)
-		if err != nil {
-			return err
-		}
-		for _, p := range paths {
-			res.Figures[id] = append(res.Figures[id], filepath.Base(p))
-		}
-		return nil
-	}
-	logf("preparing the %s object model (%s, %d epochs)…", s.Dataset, strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"), s.Model.NumEpochs)
-	sub, err := Prepare(s, &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress, Context: o.Context})
-	if err != nil {
+	rc := &reproduction{o: o, selected: selected, s: s, start: time.Now(),
+		res: &Results{Paper: "Allen 2021, Neural Networks and Denotation, arXiv 2103.08315",
+			Definitions: definitions(s, F1Options(o.Dataset)), Setup: s, Figures: map[string][]string{}}}
+	rc.logf("preparing the %s object model (%s, %d epochs)…", s.Dataset, strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"), s.Model.NumEpochs)
+	if rc.sub, err = Prepare(s, rc.prepareOptions()); err != nil {
 		return nil, err
 	}
-	logf("%s", sub)
-	res.Model = &ModelSummary{Architecture: sub.Model.Architecture(), Parameters: sub.Model.NumParams(),
+	rc.logf("%s", rc.sub)
+	sub := rc.sub
+	rc.res.Model = &ModelSummary{Architecture: sub.Model.Architecture(), Parameters: sub.Model.NumParams(),
 		TestAccuracy: sub.Eval.Accuracy, TestSamples: sub.Eval.N, PerClass: sub.Eval.PerClass,
 		TrainSamples: sub.Data.Train.Len(), ObserverTrain: sub.Train.N}
-	for i, f := range selected {
-		if o.Context != nil && o.Context.Err() != nil {
-			return nil, fmt.Errorf("reproduce: stopped before %s: %w", f.ID, o.Context.Err())
-		}
-		logf("[%d/%d] %s — %s", i+1, len(selected), f.ID, f.Title)
-		switch f.ID {
-		case "F1":
-			r, err := ObserversCapture(sub, captureOpt)
-			if err != nil {
-				return nil, err
-			}
-			res.F1 = r
-			if err := export(f.ID, r.NamedFigure, "f1-named-properties"); err != nil {
-				return nil, err
-			}
-			if r.SubsetFigure != nil {
-				if err := export(f.ID, r.SubsetFigure, "f1-all-splits"); err != nil {
-					return nil, err
-				}
-			}
-		case "F3":
-			// No permutation test: with thousands of samples it rejects "independent of the label" for
-			// every trained neuron near denoting; validation on the test split is what can fail.
-			opt := F3Options()
-			r, err := Denotations(sub, opt)
-			if err != nil {
-				return nil, err
-			}
-			res.F3 = r
-			if err := export(f.ID, r.Figure, "f3-denoting-neurons"); err != nil {
-				return nil, err
-			}
-			if res.F3Tau, err = TauSensitivity(sub, []float64{0.8, 0.85, 0.9, 0.95}); err != nil {
-				return nil, err
-			}
-			l, n := r.Showcase()
-			if res.F3Story, err = NeuronStory(sub, l, n); err != nil {
-				return nil, err
-			}
-			if err := export(f.ID, res.F3Story.Figure, "f3-neuron-story"); err != nil {
-				return nil, err
-			}
-			logf("F3 replication across seeds %v", ReplicationSeeds(s.Quick))
-			if res.F3Replication, err = Replication(s, ReplicationSeeds(s.Quick), opt, &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress, Context: o.Context}); err != nil {
-				return nil, err
-			}
-			if err := export(f.ID, res.F3Replication.Figure, "f3-replication"); err != nil {
-				return nil, err
-			}
-		case "F4":
-			ds := DefaultDepthSetupFor(o.Dataset, s.Quick)
-			r, err := LabelProportionVsDepth(ds, &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress, Context: o.Context})
-			if err != nil {
-				return nil, err
-			}
-			res.F4 = r
-			for _, nf := range r.Figures() {
-				if err := export(f.ID, nf.Figure, nf.Name); err != nil {
-					return nil, err
-				}
-			}
-		case "ablation":
-			// The causal check ablates the neurons that denote at ablationTau (stated in the definitions).
-			opt := DefaultAblationOptions()
-			opt.Scan.Tau = ablationTau
-			r, err := Ablations(sub, 8, opt)
-			if err != nil {
-				return nil, err
-			}
-			res.Ablation = r
-			if r.Figure != nil {
-				if err := export(f.ID, r.Figure, "ablation-effect"); err != nil {
-					return nil, err
-				}
-			}
-		case "study":
-			r, err := FactorStudy(DefaultFactorSetup(o.Dataset, s.Quick), &PrepareOptions{CacheDir: o.CacheDir, Progress: o.Progress, Context: o.Context})
-			if err != nil {
-				return nil, err
-			}
-			res.Study = r
-			for _, nf := range r.Figures() {
-				if err := export(f.ID, nf.Figure, nf.Name); err != nil {
-					return nil, err
-				}
-			}
-		case "F2":
-			r, err := ObserverWeights(sub, f2Properties(o.Dataset)...)
-			if err != nil {
-				return nil, err
-			}
-			res.F2 = r
-			if err := export(f.ID, r.Figure, "f2-observer-weights"); err != nil {
-				return nil, err
-			}
-		}
+	return rc, nil
+}
+
+func (rc *reproduction) logf(format string, args ...any) {
+	fmt.Fprintf(rc.o.Log, "[%6.1fs] %s\n", time.Since(rc.start).Seconds(), fmt.Sprintf(format, args...))
+}
+
+func (rc *reproduction) prepareOptions() *PrepareOptions {
+	return &PrepareOptions{CacheDir: rc.o.CacheDir, Progress: rc.o.Progress, Context: rc.o.Context}
+}
+
+// export writes a figure of finding id and records its files in the results.
+func (rc *reproduction) export(id string, nf NamedFigure) error {
+	paths, err := ExportTo(rc.o.Out, nf.Figure, nf.Name)
+	if err != nil {
+		return err
 	}
-	if err := writeResults(o.Out, res); err != nil {
-		return nil, err
+	for _, p := range paths {
+		rc.res.Figures[id] = append(rc.res.Figures[id], filepath.Base(p))
 	}
-	logf("wrote results.json, report.md and %d figures to %s", countFigures(res), o.Out)
-	return res, nil
+	return nil
+}
+
+func (rc *reproduction) study() (err error) {
+	rc.res.Study, err = FactorStudy(DefaultFactorSetup(rc.o.Dataset, rc.s.Quick), rc.prepareOptions())
+	return err
+}
+
+func (rc *reproduction) f1() (err error) {
+	rc.res.F1, err = ObserversCapture(rc.sub, F1Options(rc.o.Dataset))
+	return err
+}
+
+func (rc *reproduction) f2() (err error) {
+	rc.res.F2, err = ObserverWeights(rc.sub, f2Properties(rc.o.Dataset)...)
+	return err
+}
+
+// f3 runs the validated scan, its τ sensitivity, the story of its showcase neuron and the
+// replication across seeds. No permutation test: with thousands of samples it rejects "independent
+// of the label" for every trained neuron near denoting; validation on the test split is what can
+// fail.
+func (rc *reproduction) f3() (err error) {
+	opt, res := F3Options(), rc.res
+	if res.F3, err = Denotations(rc.sub, opt); err != nil {
+		return err
+	}
+	if res.F3Tau, err = TauSensitivity(rc.sub, []float64{0.8, 0.85, 0.9, 0.95}); err != nil {
+		return err
+	}
+	l, n := res.F3.Showcase()
+	if res.F3Story, err = NeuronStory(rc.sub, l, n); err != nil {
+		return err
+	}
+	rc.logf("F3 replication across seeds %v", ReplicationSeeds(rc.s.Quick))
+	res.F3Replication, err = Replication(rc.s, ReplicationSeeds(rc.s.Quick), opt, rc.prepareOptions())
+	return err
+}
+
+func (rc *reproduction) f4() (err error) {
+	rc.res.F4, err = LabelProportionVsDepth(DefaultDepthSetupFor(rc.o.Dataset, rc.s.Quick), rc.prepareOptions())
+	return err
+}
+
+// ablation ablates the neurons that denote at ablationTau (stated in the definitions).
+func (rc *reproduction) ablation() (err error) {
+	opt := DefaultAblationOptions()
+	opt.Scan.Tau = ablationTau
+	rc.res.Ablation, err = Ablations(rc.sub, 8, opt)
+	return err
 }
 
 // f2Properties are the properties whose observer weights F2 draws.
@@ -314,14 +346,14 @@ func ReplicationSeeds(quick bool) []uint64 {
 	return []uint64{1, 2, 3, 4, 5}
 }
 
-func selectFindings(only []string) ([]FindingInfo, error) {
+func selectFindings(only []string) ([]finding, error) {
 	if len(only) == 0 {
-		return Findings, nil
+		return findingTable, nil
 	}
-	var out []FindingInfo
+	var out []finding
 	for _, id := range only {
 		id = strings.TrimSpace(id)
-		i := slices.IndexFunc(Findings, func(f FindingInfo) bool { return strings.EqualFold(f.ID, id) })
+		i := slices.IndexFunc(findingTable, func(f finding) bool { return strings.EqualFold(f.ID, id) })
 		if i < 0 {
 			ids := make([]string, len(Findings))
 			for j, f := range Findings {
@@ -329,8 +361,8 @@ func selectFindings(only []string) ([]FindingInfo, error) {
 			}
 			return nil, fmt.Errorf("unknown finding %q (known: %s)", id, strings.Join(ids, ", "))
 		}
-		if !slices.ContainsFunc(out, func(f FindingInfo) bool { return f.ID == Findings[i].ID }) {
-			out = append(out, Findings[i])
+		if !slices.ContainsFunc(out, func(f finding) bool { return f.ID == findingTable[i].ID }) {
+			out = append(out, findingTable[i])
 		}
 	}
 	return out, nil

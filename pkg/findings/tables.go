@@ -41,13 +41,6 @@ func (r *DepthResult) ModelTable() string {
 	return b.String()
 }
 
-// AblationTable is the causal check as Markdown (see the report's section).
-func AblationTable(a *AblationResult) string {
-	var b strings.Builder
-	writeAblation(func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }, &Results{Ablation: a})
-	return b.String()
-}
-
 // ReplicationTable is the replication check as Markdown: per seed, the test accuracy and denoting
 // neurons; then the (layer, S) denotations found in at least two seeds.
 func ReplicationTable(r *ReplicationResult) string {
