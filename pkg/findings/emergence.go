@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 
+	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
 	"github.com/denotation-go/denotation/plotting"
@@ -68,21 +69,8 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 	for e := 0; e <= cfg.NumEpochs; e++ {
 		ep := EmergenceEpoch{Epoch: e}
 		if e > 0 {
-			dir := filepath.Join(snapRoot, fmt.Sprintf("epoch-%d", e))
-			if c, err := model.LoadEpoch(entry, e); err == nil && reflect.DeepEqual(c.Config, cfg) && c.NumFeatures == m.NumFeatures && c.NumClasses == m.NumClasses {
-				m, ep.Cached = c, true // the run cache's own snapshot (model.TrainOptions.EpochSnapshots)
-			} else if c, err := model.Load(dir); err == nil && c.Info.EpochsDone == e && reflect.DeepEqual(c.Config, cfg) && c.NumFeatures == m.NumFeatures && c.NumClasses == m.NumClasses {
-				m, ep.Cached = c, true
-			} else {
-				if err := m.Fit(data.Train, e, topt); err != nil {
-					return nil, fmt.Errorf("emergence: epoch %d: %w", e, err)
-				}
-				if err := os.MkdirAll(snapRoot, 0o755); err != nil {
-					return nil, err
-				}
-				if err := m.Save(dir); err != nil {
-					return nil, err
-				}
+			if m, ep.Cached, err = advanceToEpoch(m, cfg, e, entry, snapRoot, data.Train, topt); err != nil {
+				return nil, err
 			}
 		}
 		ev, err := m.Evaluate(data.Test)
@@ -105,8 +93,40 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 			return nil, err
 		}
 	}
-	log := plotting.EmergenceLog{Title: fmt.Sprintf("Denoting neurons per layer over training (%s, τ = %g)", m.Architecture(), opt.Tau),
-		Counts: make([][]float64, cfg.Depth())}
+	if err := res.draw(m.Architecture()); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// advanceToEpoch returns the model m (configuration cfg, trained to e−1 epochs) trained to epoch e,
+// and whether it came from a snapshot: the run cache's own (model.LoadEpoch of entry, kept by
+// model.TrainOptions.EpochSnapshots), else this finding's under snapRoot, else m fitted one more
+// epoch on train and saved there.
+func advanceToEpoch(m *model.Model, cfg model.Config, e int, entry, snapRoot string, train *datasets.Split, topt *model.TrainOptions) (*model.Model, bool, error) {
+	same := func(c *model.Model) bool {
+		return reflect.DeepEqual(c.Config, cfg) && c.NumFeatures == m.NumFeatures && c.NumClasses == m.NumClasses
+	}
+	dir := filepath.Join(snapRoot, fmt.Sprintf("epoch-%d", e))
+	if c, err := model.LoadEpoch(entry, e); err == nil && same(c) {
+		return c, true, nil
+	}
+	if c, err := model.Load(dir); err == nil && c.Info.EpochsDone == e && same(c) {
+		return c, true, nil
+	}
+	if err := m.Fit(train, e, topt); err != nil {
+		return nil, false, fmt.Errorf("emergence: epoch %d: %w", e, err)
+	}
+	if err := os.MkdirAll(snapRoot, 0o755); err != nil {
+		return nil, false, err
+	}
+	return m, false, m.Save(dir)
+}
+
+// draw draws the emergence figures of the model (architecture arch) from the points and epochs.
+func (res *EmergenceResult) draw(arch string) error {
+	log := plotting.EmergenceLog{Title: fmt.Sprintf("Denoting neurons per layer over training (%s, τ = %g)", arch, res.Options.Tau),
+		Counts: make([][]float64, res.Setup.Model.Depth())}
 	x := make([]float64, len(res.Points))
 	acc, frac, best := make([]float64, len(x)), make([]float64, len(x)), make([]float64, len(x))
 	for i, p := range res.Points {
@@ -122,14 +142,12 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 		}
 	}
 	log.Epochs = x
+	var err error
 	if res.Figure, err = plotting.Emergence(log); err != nil {
-		return nil, err
+		return err
 	}
 	res.Curves, err = plotting.Lines(plotting.LineChart{Title: "Accuracy and denotation over training", XLabel: "epoch", YMin: 0, YMax: 1,
 		Curves: []plotting.Curve{{Name: "test accuracy", X: x, Y: acc}, {Name: "fraction of neurons denoting", X: x, Y: frac},
 			{Name: "mean best min-class fraction", X: x, Y: best, Dashed: true}}})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return err
 }
