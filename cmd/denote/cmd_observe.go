@@ -162,132 +162,183 @@ func observeNetwork(act *actFlags, propSpec string, pre bool) (*actmodel.Network
 	return n, full, nil
 }
 
-func runObserve(args []string, stdout io.Writer) error {
+// observeArgs are the flags of `denote observe`, with the observer kind, penalty and control they
+// name once checked.
+type observeArgs struct {
+	dir, propSpec, kindName, layerSpec, penaltyName, controlName, dataDir string
+	pre, balanced, weights, asJSON                                        bool
+	c, l1Ratio, tol                                                       float64
+	maxIter, hidden, epochs, repeats, trainLimit, testLimit               int
+	seed, subsetSeed                                                      uint64
+	act                                                                   *actFlags
+
+	kind    observer.Kind
+	penalty observer.Penalty
+	control observer.ControlKind
+}
+
+// parseObserveArgs parses and checks the flags of `denote observe`.
+func parseObserveArgs(args []string) (*observeArgs, error) {
+	a := &observeArgs{}
 	fs := newFlagSet("observe")
-	dir := fs.String("model", "", "folder of a saved model (denote train prints it); or give activations files (--activations)")
-	propSpec := fs.String("property", "aliases", "property: all (every label subset), splits (each split once), aliases, a spec (even, 0,6,8,9, {0,2}, digit=3, sneaker, ink, slant…) or specs separated by ';'")
-	kindName := fs.String("observer", "linear", "observer: linear, mlp or neuron")
-	layerSpec := fs.String("layer", "all", "layers read: N, a list N,M (jointly), all (jointly) or each (one observer per layer)")
-	pre := fs.Bool("pre", false, "read pre-activation values instead of post-activation values")
-	penaltyName := fs.String("penalty", "l2", "linear observer penalty: l2, l1, elasticnet or none")
-	c := fs.Float64("c", 1, "inverse regularisation strength (scikit-learn's C)")
-	l1Ratio := fs.Float64("l1-ratio", 0.5, "elastic-net mixing ρ")
-	balanced := fs.Bool("balanced", false, "class-balanced weighting")
-	maxIter := fs.Int("max-iter", 0, "linear solver iteration cap (0 = default: 100 for l2, 1000 with an L1 term)")
-	tol := fs.Float64("tol", 1e-4, "linear solver tolerance on the largest gradient component")
-	hidden := fs.Int("hidden", 64, "MLP observer hidden units")
-	epochs := fs.Int("epochs", 30, "MLP observer epochs")
-	controlName := fs.String("control", "none", "control: none, untrained, shuffled or task")
-	seed := fs.Uint64("seed", 1, "seed of controls and MLP observers")
-	repeats := fs.Int("control-repeats", 1, "average the shuffled/task control over this many draws")
-	trainLimit := fs.Int("train-limit", 10000, "observers train on a stratified subset of N training samples (0 = all)")
-	testLimit := fs.Int("test-limit", 0, "score on a stratified subset of N test samples (0 = all)")
-	subsetSeed := fs.Uint64("subset-seed", 1, "seed of the --train-limit/--test-limit subsets")
-	weights := fs.Bool("weights", false, "include linear weight maps and single-neuron score maps ([layer][neuron]) in the JSON")
-	dataDir := fs.String("data-dir", "", "folder holding the data set's four IDX files (default: the built-in source)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	act := addActFlags(fs)
+	fs.StringVar(&a.dir, "model", "", "folder of a saved model (denote train prints it); or give activations files (--activations)")
+	fs.StringVar(&a.propSpec, "property", "aliases", "property: all (every label subset), splits (each split once), aliases, a spec (even, 0,6,8,9, {0,2}, digit=3, sneaker, ink, slant…) or specs separated by ';'")
+	fs.StringVar(&a.kindName, "observer", "linear", "observer: linear, mlp or neuron")
+	fs.StringVar(&a.layerSpec, "layer", "all", "layers read: N, a list N,M (jointly), all (jointly) or each (one observer per layer)")
+	fs.BoolVar(&a.pre, "pre", false, "read pre-activation values instead of post-activation values")
+	fs.StringVar(&a.penaltyName, "penalty", "l2", "linear observer penalty: l2, l1, elasticnet or none")
+	fs.Float64Var(&a.c, "c", 1, "inverse regularisation strength (scikit-learn's C)")
+	fs.Float64Var(&a.l1Ratio, "l1-ratio", 0.5, "elastic-net mixing ρ")
+	fs.BoolVar(&a.balanced, "balanced", false, "class-balanced weighting")
+	fs.IntVar(&a.maxIter, "max-iter", 0, "linear solver iteration cap (0 = default: 100 for l2, 1000 with an L1 term)")
+	fs.Float64Var(&a.tol, "tol", 1e-4, "linear solver tolerance on the largest gradient component")
+	fs.IntVar(&a.hidden, "hidden", 64, "MLP observer hidden units")
+	fs.IntVar(&a.epochs, "epochs", 30, "MLP observer epochs")
+	fs.StringVar(&a.controlName, "control", "none", "control: none, untrained, shuffled or task")
+	fs.Uint64Var(&a.seed, "seed", 1, "seed of controls and MLP observers")
+	fs.IntVar(&a.repeats, "control-repeats", 1, "average the shuffled/task control over this many draws")
+	fs.IntVar(&a.trainLimit, "train-limit", 10000, "observers train on a stratified subset of N training samples (0 = all)")
+	fs.IntVar(&a.testLimit, "test-limit", 0, "score on a stratified subset of N test samples (0 = all)")
+	fs.Uint64Var(&a.subsetSeed, "subset-seed", 1, "seed of the --train-limit/--test-limit subsets")
+	fs.BoolVar(&a.weights, "weights", false, "include linear weight maps and single-neuron score maps ([layer][neuron]) in the JSON")
+	fs.StringVar(&a.dataDir, "data-dir", "", "folder holding the data set's four IDX files (default: the built-in source)")
+	fs.BoolVar(&a.asJSON, "json", false, "print JSON")
+	a.act = addActFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
-		return err
+		return nil, err
 	}
-	if err := act.check(*dir, "data-dir"); err != nil {
-		return err
+	if err := a.act.check(a.dir, "data-dir"); err != nil {
+		return nil, err
 	}
-	kind, err := observer.ParseKind(*kindName)
-	if err != nil {
+	return a, a.check()
+}
+
+// check parses the observer kind, penalty and control and refuses values out of range.
+func (a *observeArgs) check() error {
+	var err error
+	if a.kind, err = observer.ParseKind(a.kindName); err != nil {
 		return usageErrorf("--observer: %v", err)
 	}
-	penalty, err := observer.ParsePenalty(*penaltyName)
-	if err != nil {
+	if a.penalty, err = observer.ParsePenalty(a.penaltyName); err != nil {
 		return usageErrorf("--penalty: %v", err)
 	}
-	control, err := observer.ParseControl(*controlName)
-	if err != nil {
+	if a.control, err = observer.ParseControl(a.controlName); err != nil {
 		return usageErrorf("--control: %v", err)
 	}
-	if *trainLimit < 0 || *testLimit < 0 {
+	if a.trainLimit < 0 || a.testLimit < 0 {
 		return usageErrorf("--train-limit and --test-limit must be ≥ 0")
 	}
-	if *repeats < 1 {
-		return usageErrorf("--control-repeats %d: want ≥ 1", *repeats)
+	if a.repeats < 1 {
+		return usageErrorf("--control-repeats %d: want ≥ 1", a.repeats)
 	}
 	// observer.Options reads 0 as "default": refuse values that would be replaced silently.
 	switch {
-	case !(*c > 0) || math.IsInf(*c, 0):
-		return usageErrorf("--c %v: want a finite value > 0", *c)
-	case !(*l1Ratio > 0 && *l1Ratio <= 1):
-		return usageErrorf("--l1-ratio %v: want a value in (0,1] (ρ = 0 is --penalty l2)", *l1Ratio)
-	case !(*tol > 0) || math.IsInf(*tol, 0):
-		return usageErrorf("--tol %v: want a finite value > 0", *tol)
-	case *maxIter < 0:
-		return usageErrorf("--max-iter %d: want ≥ 0 (0 = default)", *maxIter)
-	case *hidden < 1 || *epochs < 1:
-		return usageErrorf("--hidden %d, --epochs %d: want ≥ 1", *hidden, *epochs)
+	case !(a.c > 0) || math.IsInf(a.c, 0):
+		return usageErrorf("--c %v: want a finite value > 0", a.c)
+	case !(a.l1Ratio > 0 && a.l1Ratio <= 1):
+		return usageErrorf("--l1-ratio %v: want a value in (0,1] (ρ = 0 is --penalty l2)", a.l1Ratio)
+	case !(a.tol > 0) || math.IsInf(a.tol, 0):
+		return usageErrorf("--tol %v: want a finite value > 0", a.tol)
+	case a.maxIter < 0:
+		return usageErrorf("--max-iter %d: want ≥ 0 (0 = default)", a.maxIter)
+	case a.hidden < 1 || a.epochs < 1:
+		return usageErrorf("--hidden %d, --epochs %d: want ≥ 1", a.hidden, a.epochs)
+	}
+	return nil
+}
+
+// observeSource is what `denote observe` reads: a saved model, or the network of activations
+// files, with the data set and the name, depth and architecture to report.
+type observeSource struct {
+	m          *model.Model
+	net        *actmodel.Network
+	full       *datasets.Dataset
+	depth      int
+	name, arch string
+}
+
+func loadObserveSource(a *observeArgs) (*observeSource, error) {
+	src := &observeSource{}
+	var err error
+	if a.act.given() {
+		if a.control == observer.Untrained {
+			return nil, usageErrorf("--control untrained needs the network's weights (--model); with activations files use shuffled or task")
+		}
+		if src.net, src.full, err = observeNetwork(a.act, a.propSpec, a.pre); err != nil {
+			return nil, err
+		}
+		src.depth, src.name, src.arch = src.net.Any().Depth(), src.net.Name, src.net.Architecture()
+		return src, nil
+	}
+	if src.m, src.full, err = loadModelData(a.dir, a.dataDir); err != nil {
+		return nil, err
+	}
+	src.depth, src.name, src.arch = src.m.Depth(), a.dir, src.m.Architecture()
+	return src, nil
+}
+
+// activations returns the source's activations on ds's training and test splits and, with the
+// untrained control, those of the model's untrained twin (else nil).
+func (src *observeSource) activations(ds *datasets.Dataset, pre bool, control observer.ControlKind) (atr, ate, utr, ute *model.Activations, err error) {
+	capture := func(mm *model.Model) (tr, te *model.Activations, err error) {
+		if tr, err = mm.Capture(ds.Train, pre); err != nil {
+			return nil, nil, err
+		}
+		te, err = mm.Capture(ds.Test, pre)
+		return tr, te, err
+	}
+	if src.net != nil {
+		atr = actmodel.Activations(actmodel.Rows(src.net.Train, ds.Train), src.net.NumClasses)
+		ate = actmodel.Activations(actmodel.Rows(src.net.Test, ds.Test), src.net.NumClasses)
+	} else if atr, ate, err = capture(src.m); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if control == observer.Untrained {
+		um, err := model.NewUntrained(src.m.Config, src.m.NumFeatures, src.m.NumClasses)
+		if err != nil {
+			return nil, nil, nil, nil, err
+		}
+		if utr, ute, err = capture(um); err != nil {
+			return nil, nil, nil, nil, err
+		}
+	}
+	return atr, ate, utr, ute, nil
+}
+
+func runObserve(args []string, stdout io.Writer) error {
+	a, err := parseObserveArgs(args)
+	if err != nil {
+		return err
 	}
 	start := time.Now()
-	var m *model.Model
-	var net *actmodel.Network
-	var full *datasets.Dataset
-	var depth int
-	var name, arch string
-	if act.given() {
-		if control == observer.Untrained {
-			return usageErrorf("--control untrained needs the network's weights (--model); with activations files use shuffled or task")
-		}
-		if net, full, err = observeNetwork(act, *propSpec, *pre); err != nil {
-			return err
-		}
-		depth, name, arch = net.Any().Depth(), net.Name, net.Architecture()
-	} else {
-		if m, full, err = loadModelData(*dir, *dataDir); err != nil {
-			return err
-		}
-		depth, name, arch = m.Depth(), *dir, m.Architecture()
+	src, err := loadObserveSource(a)
+	if err != nil {
+		return err
 	}
-	groups, groupNames, err := parseLayers(*layerSpec, depth)
+	groups, groupNames, err := parseLayers(a.layerSpec, src.depth)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	props, err := parseProperties(*propSpec, full)
+	props, err := parseProperties(a.propSpec, src.full)
 	if err != nil {
 		return usageErrorf("--property: %v", err)
 	}
-	ds := full.Subset(*trainLimit, *testLimit, *subsetSeed)
-	r := observeReport{Model: name, Dataset: full.Name, Architecture: arch, TrainSamples: ds.Train.Len(),
-		TestSamples: ds.Test.Len(), Observer: string(kind), Balanced: *balanced, Control: string(control), Seed: *seed,
+	ds := src.full.Subset(a.trainLimit, a.testLimit, a.subsetSeed)
+	r := observeReport{Model: src.name, Dataset: src.full.Name, Architecture: src.arch, TrainSamples: ds.Train.Len(),
+		TestSamples: ds.Test.Len(), Observer: string(a.kind), Balanced: a.balanced, Control: string(a.control), Seed: a.seed,
 		Properties: len(props), Activations: "post"}
-	if *trainLimit > 0 || *testLimit > 0 {
-		r.SubsetSeed = *subsetSeed
+	if a.trainLimit > 0 || a.testLimit > 0 {
+		r.SubsetSeed = a.subsetSeed
 	}
-	if *pre {
+	if a.pre {
 		r.Activations = "pre"
 	}
-	if kind == observer.Linear {
-		r.Penalty, r.C = string(penalty), *c
+	if a.kind == observer.Linear {
+		r.Penalty, r.C = string(a.penalty), a.c
 	}
-	capture := func(mm *model.Model) (tr, te *model.Activations, err error) {
-		if tr, err = mm.Capture(ds.Train, *pre); err != nil {
-			return nil, nil, err
-		}
-		te, err = mm.Capture(ds.Test, *pre)
-		return tr, te, err
-	}
-	var atr, ate *model.Activations
-	if net != nil {
-		atr = actmodel.Activations(actmodel.Rows(net.Train, ds.Train), net.NumClasses)
-		ate = actmodel.Activations(actmodel.Rows(net.Test, ds.Test), net.NumClasses)
-	} else if atr, ate, err = capture(m); err != nil {
+	atr, ate, utr, ute, err := src.activations(ds, a.pre, a.control)
+	if err != nil {
 		return err
-	}
-	var utr, ute *model.Activations
-	if control == observer.Untrained {
-		um, err := model.NewUntrained(m.Config, m.NumFeatures, m.NumClasses)
-		if err != nil {
-			return err
-		}
-		if utr, ute, err = capture(um); err != nil {
-			return err
-		}
 	}
 	targets := make([]observer.Target, len(props))
 	for i, p := range props {
@@ -295,47 +346,64 @@ func runObserve(args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	opts := observer.Options{Kind: kind, Penalty: penalty, C: *c, L1Ratio: *l1Ratio, Balanced: *balanced,
-		MaxIter: *maxIter, Tol: *tol, Hidden: *hidden, Epochs: *epochs, Seed: *seed}
 	fitStart := time.Now()
 	for gi, layers := range groups {
-		sel := observer.Selection{Layers: layers, Pre: *pre}
-		f, err := observer.NewFeatures(atr, ate, sel)
+		rows, err := a.fitGroup(layers, groupNames[gi], targets, atr, ate, utr, ute)
 		if err != nil {
 			return err
 		}
-		o := opts
-		o.Control = observer.Control{Kind: control, Seed: *seed, Repeats: *repeats}
-		if control == observer.Untrained {
-			if o.Control.Untrained, err = observer.NewFeatures(utr, ute, sel); err != nil {
-				return err
-			}
-		}
-		res, err := observer.FitMany(f, targets, o)
-		if err != nil {
-			return err
-		}
-		for _, x := range res {
-			row := observeRow{Property: x.Property, Labels: x.Labels, LabelProportion: x.LabelProportion,
-				SampleProportion: x.SampleProportion, Layer: groupNames[gi], Observer: x.Observer,
-				TrainAccuracy: x.TrainAccuracy, TestAccuracy: x.TestAccuracy, BalancedAccuracy: x.BalancedAccuracy,
-				AUC: x.AUC, Iterations: x.Iterations, Converged: x.Converged, Neuron: x.Neuron, Threshold: x.Threshold,
-				Direction: x.Direction, Control: x.Control}
-			if x.Control != nil {
-				s := x.Control.Selectivity
-				row.Selectivity = &s
-			}
-			if *weights {
-				row.Layers, row.Weights, row.NeuronScores = x.Layers, x.Weights, x.NeuronScores
-			}
-			r.Results = append(r.Results, row)
-		}
+		r.Results = append(r.Results, rows...)
 	}
 	r.FitSeconds = time.Since(fitStart).Seconds()
 	r.WallSeconds = time.Since(start).Seconds()
-	if *asJSON {
+	if a.asJSON {
 		return writeJSON(stdout, r)
 	}
+	printObserveReport(stdout, &r)
+	return nil
+}
+
+// fitGroup fits an observer of every target on the layers of one group (named name) and returns
+// their rows.
+func (a *observeArgs) fitGroup(layers []int, name string, targets []observer.Target, atr, ate, utr, ute *model.Activations) ([]observeRow, error) {
+	sel := observer.Selection{Layers: layers, Pre: a.pre}
+	f, err := observer.NewFeatures(atr, ate, sel)
+	if err != nil {
+		return nil, err
+	}
+	o := observer.Options{Kind: a.kind, Penalty: a.penalty, C: a.c, L1Ratio: a.l1Ratio, Balanced: a.balanced,
+		MaxIter: a.maxIter, Tol: a.tol, Hidden: a.hidden, Epochs: a.epochs, Seed: a.seed}
+	o.Control = observer.Control{Kind: a.control, Seed: a.seed, Repeats: a.repeats}
+	if a.control == observer.Untrained {
+		if o.Control.Untrained, err = observer.NewFeatures(utr, ute, sel); err != nil {
+			return nil, err
+		}
+	}
+	res, err := observer.FitMany(f, targets, o)
+	if err != nil {
+		return nil, err
+	}
+	var rows []observeRow
+	for _, x := range res {
+		row := observeRow{Property: x.Property, Labels: x.Labels, LabelProportion: x.LabelProportion,
+			SampleProportion: x.SampleProportion, Layer: name, Observer: x.Observer,
+			TrainAccuracy: x.TrainAccuracy, TestAccuracy: x.TestAccuracy, BalancedAccuracy: x.BalancedAccuracy,
+			AUC: x.AUC, Iterations: x.Iterations, Converged: x.Converged, Neuron: x.Neuron, Threshold: x.Threshold,
+			Direction: x.Direction, Control: x.Control}
+		if x.Control != nil {
+			s := x.Control.Selectivity
+			row.Selectivity = &s
+		}
+		if a.weights {
+			row.Layers, row.Weights, row.NeuronScores = x.Layers, x.Weights, x.NeuronScores
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// printObserveReport writes the text output of `denote observe`: one line per observer.
+func printObserveReport(stdout io.Writer, r *observeReport) {
 	fmt.Fprintf(stdout, "%s on %s: %s observers, %d training / %d test samples, %s activations, control %s\n",
 		r.Architecture, r.Dataset, r.Observer, r.TrainSamples, r.TestSamples, r.Activations, r.Control)
 	for _, row := range r.Results {
@@ -354,5 +422,4 @@ func runObserve(args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, line)
 	}
 	fmt.Fprintf(stdout, "%d observers fitted in %.1fs\n", len(r.Results), r.FitSeconds)
-	return nil
 }

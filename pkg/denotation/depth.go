@@ -287,258 +287,24 @@ func AnalyzeDepth(runs []Run, opt DepthOptions) (*DepthReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &DepthReport{NumClasses: k, Tau: tau, Options: opt}
-	stats := make([][]layerStats, len(runs))
-	strata := map[stratumKey][]int{}
-	for i, r := range runs {
-		stats[i] = runLayerStats(r.Result, opt.MaxQ)
-		key := stratumKey{r.Untrained, r.Result.Depth}
-		strata[key] = append(strata[key], i)
-		info := RunInfo{Name: r.Name, Seed: r.Seed, Untrained: r.Untrained, Depth: r.Result.Depth}
-		for _, s := range stats[i] {
-			info.Neurons += s.neurons
-			info.Denoting += s.denoting
-		}
-		rep.Runs = append(rep.Runs, info)
-	}
-	keys := make([]stratumKey, 0, len(strata))
-	for key := range strata {
-		keys = append(keys, key)
-	}
-	slices.SortFunc(keys, func(a, b stratumKey) int {
-		if a.untrained != b.untrained {
-			if a.untrained {
-				return 1
-			}
-			return -1
-		}
-		return a.depth - b.depth
-	})
-
-	// Cells and their members.
-	type cellDef struct {
-		cell    DepthCell
-		members []member
-	}
-	var cells []cellDef
-	for _, key := range keys {
-		for l := 1; l <= key.depth; l++ {
-			c := cellDef{cell: DepthCell{Untrained: key.untrained, Depth: key.depth, Layer: l}}
-			r := float64(l) / float64(key.depth)
-			c.cell.RelativeDepth, c.cell.BinLow, c.cell.BinHigh = r, r, r
-			for _, ri := range strata[key] {
-				c.members = append(c.members, member{ri, l - 1})
-			}
-			cells = append(cells, c)
-		}
-	}
+	a := newDepthAnalysis(runs, k, opt.MaxQ)
+	rep := &DepthReport{NumClasses: k, Tau: tau, Options: opt, Runs: a.runInfos()}
+	cells := a.layerCells()
 	nLayerCells := len(cells)
-	for _, untrained := range []bool{false, true} {
-		for b := range opt.RelativeBins {
-			c := cellDef{cell: DepthCell{Untrained: untrained}}
-			c.cell.BinLow = float64(b) / float64(opt.RelativeBins)
-			c.cell.BinHigh = float64(b+1) / float64(opt.RelativeBins)
-			c.cell.RelativeDepth = (c.cell.BinLow + c.cell.BinHigh) / 2
-			for _, key := range keys {
-				if key.untrained != untrained {
-					continue
-				}
-				for _, ri := range strata[key] {
-					for l := 1; l <= key.depth; l++ {
-						if relBin(l, key.depth, opt.RelativeBins) == b {
-							c.members = append(c.members, member{ri, l - 1})
-						}
-					}
-				}
-			}
-			if len(c.members) > 0 {
-				cells = append(cells, c)
-			}
-		}
+	cells = append(cells, a.binCells(opt.RelativeBins)...)
+	trends := a.trendDefs()
+	for ci := range cells {
+		a.observeCell(&cells[ci])
 	}
-
-	// Trends: one table per (untrained, measure).
-	type trendDef struct {
-		trend   Trend
-		members []member
-	}
-	measures := []string{"denoted", "best", "denoting"}
-	var trends []trendDef
-	for _, untrained := range []bool{false, true} {
-		var ms []member
-		nruns := 0
-		for _, key := range keys {
-			if key.untrained != untrained {
-				continue
-			}
-			for _, ri := range strata[key] {
-				nruns++
-				for l := 0; l < key.depth; l++ {
-					ms = append(ms, member{ri, l})
-				}
-			}
-		}
-		if len(ms) == 0 {
-			continue
-		}
-		for _, m := range measures {
-			trends = append(trends, trendDef{trend: Trend{Untrained: untrained, Measure: m, Runs: nruns}, members: ms})
-		}
-	}
-	// relative-depth levels
-	var xs []float64
-	for _, key := range keys {
-		for l := 1; l <= key.depth; l++ {
-			xs = append(xs, float64(l)/float64(key.depth))
-		}
-	}
-	slices.Sort(xs)
-	xs = slices.Compact(xs)
-	xIndex := func(m member) int {
-		d := runs[m.run].Result.Depth
-		i, _ := slices.BinarySearch(xs, float64(m.layer+1)/float64(d))
-		return i
-	}
-	buildTable := func(td *trendDef, weight []float64) *table {
-		t := &table{x: xs}
-		if td.trend.Measure == "denoting" {
-			t.y = []float64{0, 1}
-		} else {
-			for s := 1; s < k; s++ {
-				t.y = append(t.y, float64(s)/float64(k))
-			}
-		}
-		t.w = make([][]float64, len(xs))
-		for a := range t.w {
-			t.w[a] = make([]float64, len(t.y))
-		}
-		for _, m := range td.members {
-			w := weight[m.run]
-			if w == 0 {
-				continue
-			}
-			s := &stats[m.run][m.layer]
-			row := t.w[xIndex(m)]
-			switch td.trend.Measure {
-			case "denoted":
-				for i, h := range s.den {
-					row[i] += w * float64(h)
-				}
-			case "best":
-				for i, h := range s.best {
-					row[i] += w * float64(h)
-				}
-			default:
-				row[0] += w * float64(s.neurons-s.denoting)
-				row[1] += w * float64(s.denoting)
-			}
-		}
-		return t
-	}
-
-	// Observed values.
 	ones := make([]float64, len(runs))
 	for i := range ones {
 		ones[i] = 1
 	}
-	for ci := range cells {
-		c := &cells[ci]
-		den, best := make([]int, k-1), make([]int, k-1)
-		var perLayer []float64
-		seen := map[int]bool{}
-		for _, m := range c.members {
-			s := &stats[m.run][m.layer]
-			seen[m.run] = true
-			c.cell.Layers++
-			c.cell.Neurons += s.neurons
-			c.cell.Constant += s.constant
-			c.cell.Denoting += s.denoting
-			for i := range den {
-				den[i] += s.den[i]
-				best[i] += s.best[i]
-			}
-			perLayer = append(perLayer, float64(s.denoting))
-		}
-		c.cell.Runs = len(seen)
-		c.cell.Denoted = proportionSummary(den, k)
-		c.cell.Best = proportionSummary(best, k)
-		c.cell.DenotingPerLayer = valuesSummary(perLayer)
-		c.cell.DenotingFraction, c.cell.DenotingFractionCILow, c.cell.DenotingFractionCIHigh = NaN, NaN, NaN
-		if c.cell.Neurons > 0 {
-			c.cell.DenotingFraction = Num(float64(c.cell.Denoting) / float64(c.cell.Neurons))
-		}
-	}
 	for ti := range trends {
-		td := &trends[ti]
-		t := buildTable(td, ones)
-		n := 0.0
-		for _, row := range t.w {
-			for _, w := range row {
-				n += w
-			}
-		}
-		td.trend.N = int(n)
-		td.trend.Spearman = Num(t.spearman())
-		slope, icpt := t.ols()
-		td.trend.Slope, td.trend.Intercept = Num(slope), Num(icpt)
-		td.trend.SpearmanCILow, td.trend.SpearmanCIHigh, td.trend.SlopeCILow, td.trend.SlopeCIHigh = NaN, NaN, NaN, NaN
+		a.observeTrend(&trends[ti], ones)
 	}
-
-	// Bootstrap over runs within strata.
 	if opt.Bootstrap > 0 {
-		rng := rand.New(rand.NewPCG(opt.Seed, 0x64657074))
-		nc := len(cells)
-		repDen := make([][]float64, nc)
-		repBest := make([][]float64, nc)
-		repFrac := make([][]float64, nc)
-		repPer := make([][]float64, nc)
-		repRho := make([][]float64, len(trends))
-		repSlope := make([][]float64, len(trends))
-		weight := make([]float64, len(runs))
-		for range opt.Bootstrap {
-			clear(weight)
-			for _, key := range keys {
-				st := strata[key]
-				for range st {
-					weight[st[rng.IntN(len(st))]]++
-				}
-			}
-			for ci := range cells {
-				agg := newCellAgg(k)
-				for _, m := range cells[ci].members {
-					agg.add(&stats[m.run][m.layer], weight[m.run])
-				}
-				repDen[ci] = append(repDen[ci], histMean(agg.den, k))
-				repBest[ci] = append(repBest[ci], histMean(agg.best, k))
-				frac, per := math.NaN(), math.NaN()
-				if agg.neurons > 0 {
-					frac = agg.denoting / agg.neurons
-				}
-				if agg.insts > 0 {
-					per = agg.denoting / agg.insts
-				}
-				repFrac[ci] = append(repFrac[ci], frac)
-				repPer[ci] = append(repPer[ci], per)
-			}
-			for ti := range trends {
-				t := buildTable(&trends[ti], weight)
-				slope, _ := t.ols()
-				repRho[ti] = append(repRho[ti], t.spearman())
-				repSlope[ti] = append(repSlope[ti], slope)
-			}
-		}
-		for ci := range cells {
-			c := &cells[ci].cell
-			c.Denoted.CILow, c.Denoted.CIHigh, c.Denoted.Replicates = percentileCI(repDen[ci], opt.Level)
-			c.Best.CILow, c.Best.CIHigh, c.Best.Replicates = percentileCI(repBest[ci], opt.Level)
-			c.DenotingFractionCILow, c.DenotingFractionCIHigh, _ = percentileCI(repFrac[ci], opt.Level)
-			c.DenotingPerLayer.CILow, c.DenotingPerLayer.CIHigh, c.DenotingPerLayer.Replicates = percentileCI(repPer[ci], opt.Level)
-		}
-		for ti := range trends {
-			t := &trends[ti].trend
-			t.SpearmanCILow, t.SpearmanCIHigh, t.Replicates = percentileCI(repRho[ti], opt.Level)
-			t.SlopeCILow, t.SlopeCIHigh, _ = percentileCI(repSlope[ti], opt.Level)
-		}
+		a.bootstrap(cells, trends, opt)
 	}
 	for ci := range cells {
 		if ci < nLayerCells {
@@ -551,4 +317,289 @@ func AnalyzeDepth(runs []Run, opt DepthOptions) (*DepthReport, error) {
 		rep.Trends = append(rep.Trends, trends[ti].trend)
 	}
 	return rep, nil
+}
+
+// depthAnalysis holds what AnalyzeDepth derives from its runs: each run's per-layer counts, the
+// runs of every (trained/untrained, D) stratum, the strata in order (trained first, then by D),
+// and the relative-depth levels ℓ/D that occur.
+type depthAnalysis struct {
+	runs   []Run
+	k      int
+	stats  [][]layerStats
+	strata map[stratumKey][]int
+	keys   []stratumKey
+	xs     []float64
+}
+
+// depthCellDef is a cell of the analysis with the (run, layer) instances it aggregates.
+type depthCellDef struct {
+	cell    DepthCell
+	members []member
+}
+
+// trendDef is a trend of the analysis with the (run, layer) instances it is measured over.
+type trendDef struct {
+	trend   Trend
+	members []member
+}
+
+func newDepthAnalysis(runs []Run, k int, maxQ float64) *depthAnalysis {
+	a := &depthAnalysis{runs: runs, k: k, stats: make([][]layerStats, len(runs)), strata: map[stratumKey][]int{}}
+	for i, r := range runs {
+		a.stats[i] = runLayerStats(r.Result, maxQ)
+		key := stratumKey{r.Untrained, r.Result.Depth}
+		a.strata[key] = append(a.strata[key], i)
+	}
+	for key := range a.strata {
+		a.keys = append(a.keys, key)
+	}
+	slices.SortFunc(a.keys, func(x, y stratumKey) int {
+		if x.untrained != y.untrained {
+			if x.untrained {
+				return 1
+			}
+			return -1
+		}
+		return x.depth - y.depth
+	})
+	for _, key := range a.keys {
+		for l := 1; l <= key.depth; l++ {
+			a.xs = append(a.xs, float64(l)/float64(key.depth))
+		}
+	}
+	slices.Sort(a.xs)
+	a.xs = slices.Compact(a.xs)
+	return a
+}
+
+// runInfos describes every run with its neuron and denoting counts.
+func (a *depthAnalysis) runInfos() []RunInfo {
+	var out []RunInfo
+	for i, r := range a.runs {
+		info := RunInfo{Name: r.Name, Seed: r.Seed, Untrained: r.Untrained, Depth: r.Result.Depth}
+		for _, s := range a.stats[i] {
+			info.Neurons += s.neurons
+			info.Denoting += s.denoting
+		}
+		out = append(out, info)
+	}
+	return out
+}
+
+// layerCells returns one cell per (stratum, layer ℓ), with layer ℓ of every run of the stratum.
+func (a *depthAnalysis) layerCells() []depthCellDef {
+	var cells []depthCellDef
+	for _, key := range a.keys {
+		for l := 1; l <= key.depth; l++ {
+			c := depthCellDef{cell: DepthCell{Untrained: key.untrained, Depth: key.depth, Layer: l}}
+			r := float64(l) / float64(key.depth)
+			c.cell.RelativeDepth, c.cell.BinLow, c.cell.BinHigh = r, r, r
+			for _, ri := range a.strata[key] {
+				c.members = append(c.members, member{ri, l - 1})
+			}
+			cells = append(cells, c)
+		}
+	}
+	return cells
+}
+
+// binCells returns one cell per (trained/untrained, relative-depth bin) that holds any layer,
+// trained first.
+func (a *depthAnalysis) binCells(bins int) []depthCellDef {
+	var cells []depthCellDef
+	for _, untrained := range []bool{false, true} {
+		for b := range bins {
+			c := depthCellDef{cell: DepthCell{Untrained: untrained}}
+			c.cell.BinLow = float64(b) / float64(bins)
+			c.cell.BinHigh = float64(b+1) / float64(bins)
+			c.cell.RelativeDepth = (c.cell.BinLow + c.cell.BinHigh) / 2
+			for _, key := range a.keys {
+				if key.untrained != untrained {
+					continue
+				}
+				for _, ri := range a.strata[key] {
+					for l := 1; l <= key.depth; l++ {
+						if relBin(l, key.depth, bins) == b {
+							c.members = append(c.members, member{ri, l - 1})
+						}
+					}
+				}
+			}
+			if len(c.members) > 0 {
+				cells = append(cells, c)
+			}
+		}
+	}
+	return cells
+}
+
+// trendDefs returns, for trained and untrained runs (when there are any), one trend per measure
+// ("denoted", "best", "denoting") over every layer of those runs.
+func (a *depthAnalysis) trendDefs() []trendDef {
+	var trends []trendDef
+	for _, untrained := range []bool{false, true} {
+		var ms []member
+		nruns := 0
+		for _, key := range a.keys {
+			if key.untrained != untrained {
+				continue
+			}
+			for _, ri := range a.strata[key] {
+				nruns++
+				for l := 0; l < key.depth; l++ {
+					ms = append(ms, member{ri, l})
+				}
+			}
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		for _, m := range []string{"denoted", "best", "denoting"} {
+			trends = append(trends, trendDef{trend: Trend{Untrained: untrained, Measure: m, Runs: nruns}, members: ms})
+		}
+	}
+	return trends
+}
+
+// table tabulates a trend's measure against relative depth, each run weighted by weight[run]:
+// the label proportions s/K of the denoted or best sets, or not denoting (0) / denoting (1).
+func (a *depthAnalysis) table(td *trendDef, weight []float64) *table {
+	t := &table{x: a.xs}
+	if td.trend.Measure == "denoting" {
+		t.y = []float64{0, 1}
+	} else {
+		for s := 1; s < a.k; s++ {
+			t.y = append(t.y, float64(s)/float64(a.k))
+		}
+	}
+	t.w = make([][]float64, len(a.xs))
+	for i := range t.w {
+		t.w[i] = make([]float64, len(t.y))
+	}
+	for _, m := range td.members {
+		w := weight[m.run]
+		if w == 0 {
+			continue
+		}
+		s := &a.stats[m.run][m.layer]
+		xi, _ := slices.BinarySearch(a.xs, float64(m.layer+1)/float64(a.runs[m.run].Result.Depth))
+		row := t.w[xi]
+		switch td.trend.Measure {
+		case "denoted":
+			for i, h := range s.den {
+				row[i] += w * float64(h)
+			}
+		case "best":
+			for i, h := range s.best {
+				row[i] += w * float64(h)
+			}
+		default:
+			row[0] += w * float64(s.neurons-s.denoting)
+			row[1] += w * float64(s.denoting)
+		}
+	}
+	return t
+}
+
+// observeCell fills a cell's observed counts and summaries (its intervals NaN until bootstrap).
+func (a *depthAnalysis) observeCell(c *depthCellDef) {
+	den, best := make([]int, a.k-1), make([]int, a.k-1)
+	var perLayer []float64
+	seen := map[int]bool{}
+	for _, m := range c.members {
+		s := &a.stats[m.run][m.layer]
+		seen[m.run] = true
+		c.cell.Layers++
+		c.cell.Neurons += s.neurons
+		c.cell.Constant += s.constant
+		c.cell.Denoting += s.denoting
+		for i := range den {
+			den[i] += s.den[i]
+			best[i] += s.best[i]
+		}
+		perLayer = append(perLayer, float64(s.denoting))
+	}
+	c.cell.Runs = len(seen)
+	c.cell.Denoted = proportionSummary(den, a.k)
+	c.cell.Best = proportionSummary(best, a.k)
+	c.cell.DenotingPerLayer = valuesSummary(perLayer)
+	c.cell.DenotingFraction, c.cell.DenotingFractionCILow, c.cell.DenotingFractionCIHigh = NaN, NaN, NaN
+	if c.cell.Neurons > 0 {
+		c.cell.DenotingFraction = Num(float64(c.cell.Denoting) / float64(c.cell.Neurons))
+	}
+}
+
+// observeTrend fills a trend's observed Spearman correlation and slope with every run weighing
+// ones[run] = 1 (its intervals NaN until bootstrap).
+func (a *depthAnalysis) observeTrend(td *trendDef, ones []float64) {
+	t := a.table(td, ones)
+	n := 0.0
+	for _, row := range t.w {
+		for _, w := range row {
+			n += w
+		}
+	}
+	td.trend.N = int(n)
+	td.trend.Spearman = Num(t.spearman())
+	slope, icpt := t.ols()
+	td.trend.Slope, td.trend.Intercept = Num(slope), Num(icpt)
+	td.trend.SpearmanCILow, td.trend.SpearmanCIHigh, td.trend.SlopeCILow, td.trend.SlopeCIHigh = NaN, NaN, NaN, NaN
+}
+
+// bootstrap sets the percentile intervals of every cell and trend from opt.Bootstrap replicates,
+// each drawing, within every stratum, as many runs as it has with replacement.
+func (a *depthAnalysis) bootstrap(cells []depthCellDef, trends []trendDef, opt DepthOptions) {
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x64657074))
+	nc := len(cells)
+	repDen := make([][]float64, nc)
+	repBest := make([][]float64, nc)
+	repFrac := make([][]float64, nc)
+	repPer := make([][]float64, nc)
+	repRho := make([][]float64, len(trends))
+	repSlope := make([][]float64, len(trends))
+	weight := make([]float64, len(a.runs))
+	for range opt.Bootstrap {
+		clear(weight)
+		for _, key := range a.keys {
+			st := a.strata[key]
+			for range st {
+				weight[st[rng.IntN(len(st))]]++
+			}
+		}
+		for ci := range cells {
+			agg := newCellAgg(a.k)
+			for _, m := range cells[ci].members {
+				agg.add(&a.stats[m.run][m.layer], weight[m.run])
+			}
+			repDen[ci] = append(repDen[ci], histMean(agg.den, a.k))
+			repBest[ci] = append(repBest[ci], histMean(agg.best, a.k))
+			frac, per := math.NaN(), math.NaN()
+			if agg.neurons > 0 {
+				frac = agg.denoting / agg.neurons
+			}
+			if agg.insts > 0 {
+				per = agg.denoting / agg.insts
+			}
+			repFrac[ci] = append(repFrac[ci], frac)
+			repPer[ci] = append(repPer[ci], per)
+		}
+		for ti := range trends {
+			t := a.table(&trends[ti], weight)
+			slope, _ := t.ols()
+			repRho[ti] = append(repRho[ti], t.spearman())
+			repSlope[ti] = append(repSlope[ti], slope)
+		}
+	}
+	for ci := range cells {
+		c := &cells[ci].cell
+		c.Denoted.CILow, c.Denoted.CIHigh, c.Denoted.Replicates = percentileCI(repDen[ci], opt.Level)
+		c.Best.CILow, c.Best.CIHigh, c.Best.Replicates = percentileCI(repBest[ci], opt.Level)
+		c.DenotingFractionCILow, c.DenotingFractionCIHigh, _ = percentileCI(repFrac[ci], opt.Level)
+		c.DenotingPerLayer.CILow, c.DenotingPerLayer.CIHigh, c.DenotingPerLayer.Replicates = percentileCI(repPer[ci], opt.Level)
+	}
+	for ti := range trends {
+		t := &trends[ti].trend
+		t.SpearmanCILow, t.SpearmanCIHigh, t.Replicates = percentileCI(repRho[ti], opt.Level)
+		t.SlopeCILow, t.SlopeCIHigh, _ = percentileCI(repSlope[ti], opt.Level)
+	}
 }

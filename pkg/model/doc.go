@@ -35,7 +35,8 @@
 //     last batch padded, so one compiled graph serves every size), into Activations;
 //     Activations.SaveNPZ writes them for NumPy. Activations and LayerActivations are aliases of
 //     the types of pkg/hidden (standard library only), where the analyses take them from.
-//   - EvaluateAblated: evaluation with chosen neurons clamped, for causal analyses.
+//   - EvaluateAblated: evaluation with chosen neurons clamped, for causal analyses;
+//     CorrectAblated: the same forward pass's per-sample correctness, for paired statistics.
 //   - NewUntrained: the same architecture with its seeded initial weights, the untrained control.
 //
 // # Backends

@@ -81,6 +81,23 @@ func (m *Model) EvaluateAblated(split *datasets.Split, ablations []Ablation) (*E
 	return ev, nil
 }
 
+// CorrectAblated returns, for every sample of split, whether the model classifies it correctly
+// with the listed neurons clamped as in EvaluateAblated (nil: the intact model). It runs the same
+// forward graph, so the correct samples of class k number EvaluateAblated's Confusion[k][k]; a
+// paired analysis (a bootstrap over samples) needs them one by one.
+func (m *Model) CorrectAblated(split *datasets.Split, ablations []Ablation) ([]bool, error) {
+	logits, err := m.logits(split, ablations)
+	if err != nil {
+		return nil, err
+	}
+	K := m.NumClasses
+	correct := make([]bool, split.Len())
+	for i, y := range split.Labels {
+		correct[i] = argmax(logits[i*K:(i+1)*K]) == y
+	}
+	return correct, nil
+}
+
 // Predict returns the predicted class of every sample of split.
 func (m *Model) Predict(split *datasets.Split) ([]int, error) {
 	logits, err := m.logits(split, nil)

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
@@ -501,6 +502,110 @@ func TestEvaluateAblated(t *testing.T) {
 	} {
 		if _, err := m.EvaluateAblated(ds.Test, bad); err == nil {
 			t.Errorf("ablation %+v accepted", bad)
+		}
+	}
+}
+
+// referenceLogits computes m's logits on one sample in float64 from its weights, with the listed
+// neurons' post-activations clamped.
+func referenceLogits(m *Model, x []float32, ablations []Ablation) []float64 {
+	h := make([]float64, len(x))
+	for i, v := range x {
+		h[i] = float64(v)
+	}
+	for l := 1; l <= m.Depth()+1; l++ {
+		w, b, in, out, _ := m.Weights(l)
+		z := make([]float64, out)
+		for j := range out {
+			s := float64(b[j])
+			for i := range in {
+				s += h[i] * float64(w[i*out+j])
+			}
+			z[j] = s
+			if l > m.Depth() {
+				continue
+			}
+			switch m.Config.ActivationName {
+			case ActivationReLU:
+				z[j] = math.Max(s, 0)
+			case ActivationTanh:
+				z[j] = math.Tanh(s)
+			case ActivationSigmoid:
+				z[j] = 1 / (1 + math.Exp(-s))
+			}
+		}
+		for _, a := range ablations {
+			if a.Layer == l {
+				z[a.Neuron] = float64(a.Value)
+			}
+		}
+		h = z
+	}
+	return h
+}
+
+func TestCorrectAblated(t *testing.T) {
+	// 700 samples: two inference batches, the last one padded.
+	ds := synthetic(300, 700, 4, 5, 5, 11)
+	for _, act := range []string{ActivationReLU, ActivationTanh, ActivationSigmoid} {
+		m, err := Train(ds, small().Activation(act).Epochs(10), &TrainOptions{Progress: Silent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		intact, err := m.CorrectAblated(ds.Test, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := 0
+		for _, abl := range [][]Ablation{nil, {{Layer: 2, Neuron: 3, Value: 20}}, {{Layer: 1, Neuron: 0, Value: 0}, {Layer: 2, Neuron: 5, Value: -20}}} {
+			got, err := m.CorrectAblated(ds.Test, abl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := m.EvaluateAblated(ds.Test, abl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Per class, the correct samples are the confusion matrix's diagonal.
+			perClass := make([]int, 4)
+			checked := 0
+			for i, y := range ds.Test.Labels {
+				if got[i] {
+					perClass[y]++
+				}
+				if got[i] != intact[i] {
+					changed++
+				}
+				// One by one, they are those of a float64 forward pass from the weights (unless the
+				// two largest logits are too close to call in float32).
+				z := referenceLogits(m, ds.Test.Image(i), abl)
+				order := make([]int, len(z))
+				for c := range order {
+					order[c] = c
+				}
+				slices.SortFunc(order, func(a, b int) int { return cmp.Compare(z[b], z[a]) })
+				if z[order[0]]-z[order[1]] < 1e-3*(1+math.Abs(z[order[0]])) {
+					continue
+				}
+				checked++
+				if want := order[0] == y; got[i] != want {
+					t.Errorf("%s %v sample %d: correct %v, reference logits %v (label %d)", act, abl, i, got[i], z, y)
+				}
+			}
+			for k := range 4 {
+				if perClass[k] != ev.Confusion[k][k] {
+					t.Errorf("%s %v class %d: %d correct, confusion says %d", act, abl, k, perClass[k], ev.Confusion[k][k])
+				}
+			}
+			if checked < len(got)*9/10 {
+				t.Errorf("%s %v: only %d of %d samples clear of ties", act, abl, checked, len(got))
+			}
+		}
+		if changed == 0 {
+			t.Errorf("%s: no ablation changed any sample's correctness", act)
+		}
+		if _, err := m.CorrectAblated(ds.Test, []Ablation{{Layer: 3, Neuron: 0}}); err == nil {
+			t.Errorf("%s: ablation of a layer the model lacks accepted", act)
 		}
 	}
 }

@@ -129,24 +129,9 @@ func checkSplit(s *datasets.Split, numClasses int) error {
 // not exceed Config.NumEpochs). opts may be nil.
 func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error {
 	opts = opts.orDefault()
-	if err := checkSplit(train, m.NumClasses); err != nil {
+	fp, err := m.checkFit(train, epochs)
+	if err != nil {
 		return err
-	}
-	if train.Features() != m.NumFeatures {
-		return fmt.Errorf("model: split %q has %d features, the model takes %d", train.Name, train.Features(), m.NumFeatures)
-	}
-	if train.Len() == 0 {
-		return fmt.Errorf("model: split %q is empty", train.Name)
-	}
-	if m.Config.LRSchedule == ScheduleCosine && epochs > m.Config.NumEpochs {
-		return fmt.Errorf("model: asked to train to %d epochs, but the cosine learning-rate schedule of the configuration ends after %d", epochs, m.Config.NumEpochs)
-	}
-	if epochs < m.Info.EpochsDone {
-		return fmt.Errorf("model: asked to train to %d epochs, but %d are already done", epochs, m.Info.EpochsDone)
-	}
-	fp := fingerprint(train)
-	if m.Info.EpochsDone > 0 && m.Info.TrainFingerprint != "" && m.Info.TrainFingerprint != fp {
-		return fmt.Errorf("model: cannot continue training on different data (split %q differs from the one of the first %d epochs)", train.Name, m.Info.EpochsDone)
 	}
 	if opts.CheckpointDir != "" {
 		if err := m.resumeFrom(opts.CheckpointDir, fp, epochs); err != nil {
@@ -183,6 +168,98 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 	if err != nil {
 		return err
 	}
+	fr := m.newFitRunLocked(rt, step, train)
+	defer fr.close()
+	start := time.Now()
+	for epoch := m.Info.EpochsDone + 1; epoch <= epochs; epoch++ {
+		if err := m.fitEpochLocked(ctx, fr, progress, start, epoch, epochs, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fitEpochLocked trains epoch `epoch` (of `epochs`) step by step, reporting progress after each
+// step (start is when the Fit call began), then records the epoch's statistics and ends it
+// (endEpochLocked). A cancelled context stops it between steps (stoppedLocked).
+func (m *Model) fitEpochLocked(ctx context.Context, fr *fitRun, progress ProgressFunc, start time.Time, epoch, epochs int, opts *TrainOptions) error {
+	order := epochOrder(m.Config.RandSeed, epoch, fr.train.Len())
+	epochStart := time.Now()
+	var lossSum, correctSum float64
+	seen := 0
+	for s := range fr.stepsPerEpoch {
+		if err := ctx.Err(); err != nil {
+			return m.stoppedLocked(epoch, epochs, opts.CheckpointDir, err)
+		}
+		nReal := fr.fillBatch(order, s)
+		loss, correct, err := fr.step()
+		if err != nil {
+			return fmt.Errorf("model: training step %d of epoch %d: %w", s+1, epoch, err)
+		}
+		seen += nReal
+		lossSum += float64(loss) * float64(nReal)
+		correctSum += float64(correct)
+		if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
+			return fmt.Errorf("model: training diverged in epoch %d step %d (loss %v); try a smaller learning rate", epoch, s+1, loss)
+		}
+		elapsed := time.Since(epochStart)
+		progress(ProgressUpdate{
+			Epoch: epoch, Epochs: epochs, Step: s + 1, Steps: fr.stepsPerEpoch, Samples: seen,
+			Loss: lossSum / float64(seen), Accuracy: correctSum / float64(seen),
+			SamplesPerSecond: float64(seen) / elapsed.Seconds(), Elapsed: time.Since(start),
+			EpochDone: s+1 == fr.stepsPerEpoch, Done: s+1 == fr.stepsPerEpoch && epoch == epochs,
+		})
+	}
+	secs := time.Since(epochStart).Seconds()
+	m.Info.History = append(m.Info.History, EpochStats{Epoch: epoch, Loss: lossSum / float64(seen),
+		Accuracy: correctSum / float64(seen), Seconds: secs, SamplesPerSecond: float64(seen) / secs})
+	return m.endEpochLocked(fr, epoch, epochs, opts)
+}
+
+// checkFit validates Fit's arguments and returns the fingerprint of the training split.
+func (m *Model) checkFit(train *datasets.Split, epochs int) (string, error) {
+	if err := checkSplit(train, m.NumClasses); err != nil {
+		return "", err
+	}
+	if train.Features() != m.NumFeatures {
+		return "", fmt.Errorf("model: split %q has %d features, the model takes %d", train.Name, train.Features(), m.NumFeatures)
+	}
+	if train.Len() == 0 {
+		return "", fmt.Errorf("model: split %q is empty", train.Name)
+	}
+	if m.Config.LRSchedule == ScheduleCosine && epochs > m.Config.NumEpochs {
+		return "", fmt.Errorf("model: asked to train to %d epochs, but the cosine learning-rate schedule of the configuration ends after %d", epochs, m.Config.NumEpochs)
+	}
+	if epochs < m.Info.EpochsDone {
+		return "", fmt.Errorf("model: asked to train to %d epochs, but %d are already done", epochs, m.Info.EpochsDone)
+	}
+	fp := fingerprint(train)
+	if m.Info.EpochsDone > 0 && m.Info.TrainFingerprint != "" && m.Info.TrainFingerprint != fp {
+		return "", fmt.Errorf("model: cannot continue training on different data (split %q differs from the one of the first %d epochs)", train.Name, m.Info.EpochsDone)
+	}
+	return fp, nil
+}
+
+// fitRun is the state of one Fit call: the compiled training step, the parameters and Adam's
+// moments as tensors (copied back to the model's slices after each epoch), and the batch buffers.
+type fitRun struct {
+	m             *Model
+	rt            *runtime
+	exec          *Exec
+	train         *datasets.Split
+	state         []*tensors.Tensor // params, then Adam's m, then Adam's v
+	stepsPerEpoch int
+	xb            []float32
+	yb            []int32
+	wb            []float32
+	args          []any
+	// steps counts the steps done, of earlier calls too (Info.Steps).
+	steps int64
+}
+
+// newFitRunLocked moves the model's state into tensors (creating Adam's moments on the first
+// fit); it invalidates the model's cached parameter tensors.
+func (m *Model) newFitRunLocked(rt *runtime, exec *Exec, train *datasets.Split) *fitRun {
 	nP := len(m.params)
 	if m.adamM == nil {
 		for _, p := range m.params {
@@ -190,114 +267,99 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 			m.adamV = append(m.adamV, make([]float32, len(p)))
 		}
 	}
-	// The state lives in tensors during training and is copied back to the slices after each epoch.
 	state := make([]*tensors.Tensor, 0, 3*nP)
 	for _, set := range [][][]float32{m.params, m.adamM, m.adamV} {
 		for i, p := range set {
 			state = append(state, tensors.FromFlatDataAndDimensions(p, m.paramDims(i)...))
 		}
 	}
-	defer func() {
-		for _, t := range state {
-			_ = t.FinalizeAll()
-		}
-	}()
 	m.invalidateParamsLocked()
-
 	n, f, bs := train.Len(), m.NumFeatures, m.Config.BatchSize
-	stepsPerEpoch := (n + bs - 1) / bs
-	xb := make([]float32, bs*f)
-	yb := make([]int32, bs)
-	wb := make([]float32, bs)
-	start := time.Now()
-	args := make([]any, 0, 6+3*nP)
-	steps := m.Info.Steps
-	for epoch := m.Info.EpochsDone + 1; epoch <= epochs; epoch++ {
-		order := epochOrder(m.Config.RandSeed, epoch, n)
-		epochStart := time.Now()
-		var lossSum, correctSum float64
-		seen := 0
-		for s := range stepsPerEpoch {
-			if err := ctx.Err(); err != nil {
-				return m.stoppedLocked(epoch, epochs, opts.CheckpointDir, err)
-			}
-			lo, hi := s*bs, min((s+1)*bs, n)
-			for k := range bs {
-				if lo+k < hi {
-					i := order[lo+k]
-					copy(xb[k*f:(k+1)*f], train.Image(i))
-					yb[k], wb[k] = int32(train.Labels[i]), 1
-				} else { // padding of the last batch: zero weight
-					clear(xb[k*f : (k+1)*f])
-					yb[k], wb[k] = 0, 0
-				}
-			}
-			t := float64(steps + 1)
-			bc1 := 1 - math.Pow(adamBeta1, t)
-			bc2 := 1 - math.Pow(adamBeta2, t)
-			lr := m.Config.rate(steps, int64(m.Config.NumEpochs*stepsPerEpoch))
-			args = args[:0]
-			args = append(args,
-				tensors.FromFlatDataAndDimensions(xb, bs, f),
-				tensors.FromFlatDataAndDimensions(yb, bs),
-				tensors.FromFlatDataAndDimensions(wb, bs),
-				tensors.FromFlatDataAndDimensions([]float32{float32(lr / bc1), float32(math.Sqrt(bc2)), float32(1 - lr*m.Config.Decay)}, 3))
-			for _, t := range state {
-				args = append(args, t)
-			}
-			outs, err := rt.run(step, args...)
-			for _, a := range args[:4] {
-				_ = a.(*tensors.Tensor).FinalizeAll()
-			}
-			if err != nil {
-				return fmt.Errorf("model: training step %d of epoch %d: %w", s+1, epoch, err)
-			}
-			loss := tensors.MustCopyFlatData[float32](outs[0])[0]
-			correct := tensors.MustCopyFlatData[float32](outs[1])[0]
-			_ = outs[0].FinalizeAll()
-			_ = outs[1].FinalizeAll()
-			for i, t := range state {
-				_ = t.FinalizeAll()
-				state[i] = outs[2+i]
-			}
-			steps++
-			nReal := hi - lo
-			seen += nReal
-			lossSum += float64(loss) * float64(nReal)
-			correctSum += float64(correct)
-			if math.IsNaN(float64(loss)) || math.IsInf(float64(loss), 0) {
-				return fmt.Errorf("model: training diverged in epoch %d step %d (loss %v); try a smaller learning rate", epoch, s+1, loss)
-			}
-			elapsed := time.Since(epochStart)
-			progress(ProgressUpdate{
-				Epoch: epoch, Epochs: epochs, Step: s + 1, Steps: stepsPerEpoch, Samples: seen,
-				Loss: lossSum / float64(seen), Accuracy: correctSum / float64(seen),
-				SamplesPerSecond: float64(seen) / elapsed.Seconds(), Elapsed: time.Since(start),
-				EpochDone: s+1 == stepsPerEpoch, Done: s+1 == stepsPerEpoch && epoch == epochs,
-			})
-		}
-		secs := time.Since(epochStart).Seconds()
-		m.Info.History = append(m.Info.History, EpochStats{Epoch: epoch, Loss: lossSum / float64(seen),
-			Accuracy: correctSum / float64(seen), Seconds: secs, SamplesPerSecond: float64(seen) / secs})
-		// The model's state advances only by whole epochs: an interrupted epoch leaves it as it was.
-		m.Info.EpochsDone, m.Info.Steps = epoch, steps
-		m.Info.Untrained = false
-		for i, t := range state {
-			dst := [][][]float32{m.params, m.adamM, m.adamV}[i/nP][i%nP]
-			tensors.MustConstFlatData[float32](t, func(flat []float32) { copy(dst, flat) })
-		}
-		if opts.CheckpointDir != "" {
-			if opts.EpochSnapshots && epoch < epochs {
-				if err := m.saveLocked(epochDir(opts.CheckpointDir, epoch)); err != nil {
-					return err
-				}
-			}
-			if err := m.saveLocked(opts.CheckpointDir); err != nil {
-				return err
-			}
+	return &fitRun{m: m, rt: rt, exec: exec, train: train, state: state, stepsPerEpoch: (n + bs - 1) / bs,
+		xb: make([]float32, bs*f), yb: make([]int32, bs), wb: make([]float32, bs), args: make([]any, 0, 6+3*nP),
+		steps: m.Info.Steps}
+}
+
+func (fr *fitRun) close() {
+	for _, t := range fr.state {
+		_ = t.FinalizeAll()
+	}
+}
+
+// fillBatch copies the samples of step s of an epoch (in the epoch's order) into the batch
+// buffers, padding the last batch with zero-weight rows, and returns the number of real samples.
+func (fr *fitRun) fillBatch(order []int, s int) int {
+	n, f, bs := fr.train.Len(), fr.m.NumFeatures, fr.m.Config.BatchSize
+	lo, hi := s*bs, min((s+1)*bs, n)
+	for k := range bs {
+		if lo+k < hi {
+			i := order[lo+k]
+			copy(fr.xb[k*f:(k+1)*f], fr.train.Image(i))
+			fr.yb[k], fr.wb[k] = int32(fr.train.Labels[i]), 1
+		} else { // padding of the last batch: zero weight
+			clear(fr.xb[k*f : (k+1)*f])
+			fr.yb[k], fr.wb[k] = 0, 0
 		}
 	}
-	return nil
+	return hi - lo
+}
+
+// step runs one Adam step on the batch in the buffers, at the schedule's learning rate for the
+// step, and returns the batch's mean loss and number of correct samples.
+func (fr *fitRun) step() (loss, correct float32, err error) {
+	m, bs, f := fr.m, fr.m.Config.BatchSize, fr.m.NumFeatures
+	t := float64(fr.steps + 1)
+	bc1 := 1 - math.Pow(adamBeta1, t)
+	bc2 := 1 - math.Pow(adamBeta2, t)
+	lr := m.Config.rate(fr.steps, int64(m.Config.NumEpochs*fr.stepsPerEpoch))
+	args := fr.args[:0]
+	args = append(args,
+		tensors.FromFlatDataAndDimensions(fr.xb, bs, f),
+		tensors.FromFlatDataAndDimensions(fr.yb, bs),
+		tensors.FromFlatDataAndDimensions(fr.wb, bs),
+		tensors.FromFlatDataAndDimensions([]float32{float32(lr / bc1), float32(math.Sqrt(bc2)), float32(1 - lr*m.Config.Decay)}, 3))
+	for _, t := range fr.state {
+		args = append(args, t)
+	}
+	outs, err := fr.rt.run(fr.exec, args...)
+	for _, a := range args[:4] {
+		_ = a.(*tensors.Tensor).FinalizeAll()
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	loss = tensors.MustCopyFlatData[float32](outs[0])[0]
+	correct = tensors.MustCopyFlatData[float32](outs[1])[0]
+	_ = outs[0].FinalizeAll()
+	_ = outs[1].FinalizeAll()
+	for i, t := range fr.state {
+		_ = t.FinalizeAll()
+		fr.state[i] = outs[2+i]
+	}
+	fr.steps++
+	return loss, correct, nil
+}
+
+// endEpochLocked advances the model's state to the completed epoch (the state advances only by
+// whole epochs: an interrupted epoch leaves it as it was) and saves the checkpoint, and the
+// epoch's snapshot when asked, if there is a checkpoint folder.
+func (m *Model) endEpochLocked(fr *fitRun, epoch, epochs int, opts *TrainOptions) error {
+	m.Info.EpochsDone, m.Info.Steps = epoch, fr.steps
+	m.Info.Untrained = false
+	nP := len(m.params)
+	for i, t := range fr.state {
+		dst := [][][]float32{m.params, m.adamM, m.adamV}[i/nP][i%nP]
+		tensors.MustConstFlatData[float32](t, func(flat []float32) { copy(dst, flat) })
+	}
+	if opts.CheckpointDir == "" {
+		return nil
+	}
+	if opts.EpochSnapshots && epoch < epochs {
+		if err := m.saveLocked(epochDir(opts.CheckpointDir, epoch)); err != nil {
+			return err
+		}
+	}
+	return m.saveLocked(opts.CheckpointDir)
 }
 
 // epochDir is the folder of the snapshot of epoch e inside checkpoint folder dir.

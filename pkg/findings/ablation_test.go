@@ -2,7 +2,6 @@ package findings
 
 import (
 	"cmp"
-	"encoding/json"
 	"math"
 	"slices"
 	"testing"
@@ -34,9 +33,14 @@ func TestAblations(t *testing.T) {
 		if r.MinClassFraction != props[i].MinClassFraction {
 			t.Errorf("ablation %d has min class fraction %v, want %v", i, r.MinClassFraction, props[i].MinClassFraction)
 		}
-		// This package's forward pass agrees exactly with the model's, intact and ablated.
-		if r.Discrepancy != 0 {
-			t.Errorf("ablation %d: forward passes differ by %d samples", i, r.Discrepancy)
+		// The per-class accuracies the contrast is made of are the model's own, intact and ablated.
+		ev, err := sub.Model.EvaluateAblated(sub.ObserveTest, []model.Ablation{{Layer: r.Layer, Neuron: r.Neuron, Value: opt.Value}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r.Contrast.AccuracyAfter, ev.PerClass) || !slices.Equal(r.Contrast.AccuracyBefore, sub.Eval.PerClass) {
+			t.Errorf("ablation %d: per-class accuracy %v → %v, model says %v → %v", i,
+				r.Contrast.AccuracyBefore, r.Contrast.AccuracyAfter, sub.Eval.PerClass, ev.PerClass)
 		}
 		if math.Abs(r.AccuracyBefore-sub.Eval.Accuracy) > 1e-12 {
 			t.Errorf("accuracy before %v, model says %v", r.AccuracyBefore, sub.Eval.Accuracy)
@@ -70,64 +74,5 @@ func TestAblations(t *testing.T) {
 	opt.MaxQ = 0.05
 	if _, err := Ablations(sub, 3, opt); err == nil {
 		t.Error("max_q without permutations accepted")
-	}
-}
-
-func TestReplicationAndEmergence(t *testing.T) {
-	sub := prepareSmall(t) // also leaves seed 1 in the run cache
-	opt := denotation.Options{Tau: 0.8}
-	s := denoteSetup()
-	rep, err := Replication(s, []uint64{1, 2}, opt, &PrepareOptions{Progress: model.Silent})
-	if err != nil {
-		t.Fatal(err)
-	}
-	scan, _, _ := validatedScan(sub.Train, sub.Test, opt.Tau)
-	if rep.Report.NumRuns != 2 || len(rep.Denoting) != 2 || rep.Denoting[0] != scan.NumDenoting() ||
-		math.Abs(rep.TestAccuracy[0]-sub.Eval.Accuracy) > 1e-12 {
-		t.Fatalf("replication %+v; seed 1 has %d denoting neurons, accuracy %v", rep, scan.NumDenoting(), sub.Eval.Accuracy)
-	}
-	if rep.Total != len(rep.Report.Sets) || rep.InAll != len(rep.Report.Surviving(2)) || len(rep.Surviving) != rep.InAll {
-		t.Errorf("total %d of %d sets, in all %d, surviving %d", rep.Total, len(rep.Report.Sets), rep.InAll, len(rep.Surviving))
-	}
-	for _, r := range rep.Surviving {
-		if r.NumRuns != 2 || len(r.Classes) != len(r.Labels) {
-			t.Errorf("surviving %+v", r)
-		}
-	}
-	if rep.Figure == nil {
-		t.Error("no replication figure")
-	}
-	roundTrip(t, rep)
-	if _, err := Replication(s, []uint64{1}, opt, nil); err == nil {
-		t.Error("one seed accepted")
-	}
-
-	em, err := EmergenceOverTraining(s, opt, &PrepareOptions{Progress: model.Silent})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(em.Points) != 4 || len(em.Epochs) != 4 || em.Points[0].Epoch != 0 || em.Points[3].Epoch != 3 {
-		t.Fatalf("emergence points %+v", em.Points)
-	}
-	// One run, continued epoch by epoch, ends at the model Prepare trained in one go.
-	if em.Epochs[3].TestAccuracy != sub.Eval.Accuracy || em.Points[3].Denoting != scan.NumDenoting() {
-		t.Errorf("last snapshot: accuracy %v, %d denoting; trained model %v, %d", em.Epochs[3].TestAccuracy,
-			em.Points[3].Denoting, sub.Eval.Accuracy, scan.NumDenoting())
-	}
-	if em.Epochs[0].TestAccuracy > 0.3 || em.Points[0].Denoting >= em.Points[3].Denoting {
-		t.Errorf("at initialisation: accuracy %v, %d denoting", em.Epochs[0].TestAccuracy, em.Points[0].Denoting)
-	}
-	if em.Figure == nil || em.Curves == nil {
-		t.Error("emergence figures missing")
-	}
-	roundTrip(t, em)
-	again, err := EmergenceOverTraining(s, opt, &PrepareOptions{Progress: model.Silent})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := json.Marshal(em)
-	b, _ := json.Marshal(again)
-	if string(a) != string(b) || !again.Epochs[3].Cached {
-		t.Error("the second emergence run differs or did not use its snapshots")
 	}
 }
