@@ -176,11 +176,11 @@ func histMean(h []float64, k int) float64 {
 	return s / (n * float64(k))
 }
 
-// neuronProperty is the neuron's property for aggregation: its smallest denoted set, or with
-// maxQ > 0 its smallest denoted set with q ≤ maxQ.
-func neuronProperty(nr *NeuronResult, maxQ float64) (Denotation, bool) {
+// smallestDenotation is the neuron's denotation for aggregation: its smallest denoted set, or
+// with maxQ > 0 its smallest denoted set with q ≤ maxQ.
+func smallestDenotation(nr *NeuronResult, maxQ float64) (Denotation, bool) {
 	if maxQ <= 0 {
-		return nr.Property()
+		return nr.SmallestDenotation()
 	}
 	for _, d := range nr.Denotations {
 		if d.QValue != nil && *d.QValue <= maxQ {
@@ -205,11 +205,11 @@ func runLayerStats(res *Result, maxQ float64) []layerStats {
 				continue
 			}
 			if nr.Best != nil {
-				s.best[len(nr.Best.Labels)-1]++
+				s.best[nr.Best.Labels.Len()-1]++
 			}
-			if d, ok := neuronProperty(nr, maxQ); ok {
+			if d, ok := smallestDenotation(nr, maxQ); ok {
 				s.denoting++
-				s.den[len(d.Labels)-1]++
+				s.den[d.Labels.Len()-1]++
 			}
 		}
 	}

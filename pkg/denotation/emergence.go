@@ -77,7 +77,7 @@ func Emergence(snaps []Snapshot, maxQ float64) ([]EmergencePoint, error) {
 					p.Constant++
 					continue
 				}
-				best[len(nr.Best.Labels)-1]++
+				best[nr.Best.Labels.Len()-1]++
 				sumBest += nr.Best.MinClassFraction
 				nBest++
 				for _, d := range nr.Denotations {
@@ -85,10 +85,10 @@ func Emergence(snaps []Snapshot, maxQ float64) ([]EmergencePoint, error) {
 						p.Denotations++
 					}
 				}
-				if d, ok := neuronProperty(nr, maxQ); ok {
+				if d, ok := smallestDenotation(nr, maxQ); ok {
 					p.Denoting++
 					p.DenotingPerLayer[li]++
-					den[len(d.Labels)-1]++
+					den[d.Labels.Len()-1]++
 				}
 			}
 		}

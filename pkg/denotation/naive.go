@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // ScanNeuronNaive is the reference implementation of ScanNeuron: one decision stump per label
@@ -107,16 +109,16 @@ func ScanNeuronNaive(values []float32, labels []int, k int, tau float64) (Neuron
 		}
 	}
 	// Nested sets: smallest first.
-	slices.SortFunc(recs, func(a, b record) int { return len(maskLabels(a.mask)) - len(maskLabels(b.mask)) })
+	slices.SortFunc(recs, func(a, b record) int { return property.LabelSet(a.mask).Len() - property.LabelSet(b.mask).Len() })
 	for i := range recs {
 		r := &recs[i]
 		nr.Denotations = append(nr.Denotations, Denotation{
-			Property:      makeProperty(t, sn, r),
+			Reading:       makeReading(t, sn, r),
 			ThresholdLow:  float64(vals[r.gLo]),
 			ThresholdHigh: float64(vals[r.gHi+1]),
 		})
 	}
-	p := makeProperty(t, sn, &best)
+	p := makeReading(t, sn, &best)
 	nr.Best = &p
 	return nr, nil
 }

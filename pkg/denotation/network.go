@@ -185,7 +185,7 @@ func SummarizeNetwork(run NetworkRun) (NetworkSummary, error) {
 		s := LayerSummary{Layer: li + 1, Width: l.Width, MeanProportion: NaN, FiringRate: NaN}
 		sum := 0.0
 		for ni := range l.Neurons {
-			if d, ok := l.Neurons[ni].Property(); ok {
+			if d, ok := l.Neurons[ni].SmallestDenotation(); ok {
 				s.Denoting++
 				sum += d.LabelProportion
 				px = append(px, float64(li+1))

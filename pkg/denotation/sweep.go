@@ -3,11 +3,12 @@ package denotation
 import (
 	"fmt"
 	"math"
-	"math/bits"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // maxClasses is the largest number of classes a scan supports: label sets are uint64 bit masks.
-const maxClasses = 64
+const maxClasses = property.MaxClasses
 
 // classTable holds the class counts of the held-out split and exact fraction tables shared by
 // every neuron of a scan. A fraction is always computed as float64(count)/float64(classCount),
@@ -550,15 +551,4 @@ func (w *sweeper) improperScore(s *sortedNeuron, lbl []uint8) float64 {
 		}
 	}
 	return best
-}
-
-// maskLabels lists the classes of a mask in increasing order.
-func maskLabels(mask uint64) []int {
-	out := make([]int, 0, bits.OnesCount64(mask))
-	for mask != 0 {
-		c := bits.TrailingZeros64(mask)
-		out = append(out, c)
-		mask &^= 1 << uint(c)
-	}
-	return out
 }

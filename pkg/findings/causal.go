@@ -14,6 +14,7 @@ import (
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/property"
 	"github.com/denotation-go/denotation/plotting"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -48,12 +49,12 @@ func DefaultAblationOptions() AblationOptions {
 type AblationRow struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
-	// Labels is the neuron's property S (its smallest denoted set), Classes their names.
-	Labels           []int    `json:"labels"`
-	Classes          []string `json:"classes"`
-	LabelProportion  float64  `json:"label_proportion"`
-	MinClassFraction float64  `json:"min_class_fraction"`
-	QValue           *float64 `json:"q_value"`
+	// Labels is S, the neuron's smallest denoted set, Classes their names.
+	Labels           property.LabelSet `json:"labels"`
+	Classes          []string          `json:"classes"`
+	LabelProportion  float64           `json:"label_proportion"`
+	MinClassFraction float64           `json:"min_class_fraction"`
+	QValue           *float64          `json:"q_value"`
 	// AccuracyBefore and AccuracyAfter are the test accuracy of the model intact and with the
 	// neuron clamped.
 	AccuracyBefore float64 `json:"accuracy_before"`
@@ -129,7 +130,7 @@ func Ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 	for li := range scan.Layers {
 		for ni := range scan.Layers[li].Neurons {
 			nr := &scan.Layers[li].Neurons[ni]
-			p, ok := nr.Property()
+			p, ok := nr.SmallestDenotation()
 			if opt.MaxQ > 0 {
 				ok = false
 				for _, d := range nr.Denotations {
@@ -188,7 +189,7 @@ func Ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 		if err != nil {
 			return nil, err
 		}
-		row := AblationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: slices.Clone(d.Labels), Classes: classNames(d.Labels, names),
+		row := AblationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: d.Labels, Classes: d.Labels.Names(names),
 			LabelProportion: d.LabelProportion, MinClassFraction: d.MinClassFraction, QValue: d.QValue,
 			AccuracyBefore: meanBool(cb), AccuracyAfter: meanBool(ca), ControlNeuron: -1}
 		if row.Contrast, err = denotation.AblationContrast(labels, k, cb, ca, d.Labels, opt.Contrast); err != nil {
@@ -249,7 +250,7 @@ func Ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 		delta[c] = s.Contrast.AccuracyAfter[c] - s.Contrast.AccuracyBefore[c]
 	}
 	title := fmt.Sprintf("layer %d · neuron %d set to %g (denotes %s): contrast %.3f", s.Layer, s.Neuron,
-		opt.Value, setString(s.Labels), float64(s.Contrast.Contrast))
+		opt.Value, s.Labels, float64(s.Contrast.Contrast))
 	if s.Contrast.CILow.Defined() {
 		title += fmt.Sprintf(" [%.3f, %.3f]", float64(s.Contrast.CILow), float64(s.Contrast.CIHigh))
 	}
@@ -386,10 +387,10 @@ func (f *forward) correct(acts *model.Activations, l, j int, value float32) ([]b
 
 // ReplicatedRow is one (layer, S) pair of a replication report, with S spelled out.
 type ReplicatedRow struct {
-	Layer           int      `json:"layer"`
-	Labels          []int    `json:"labels"`
-	Classes         []string `json:"classes"`
-	LabelProportion float64  `json:"label_proportion"`
+	Layer           int               `json:"layer"`
+	Labels          property.LabelSet `json:"labels"`
+	Classes         []string          `json:"classes"`
+	LabelProportion float64           `json:"label_proportion"`
 	// NumRuns is the number of seeds with a neuron of Layer denoting S; Seeds lists them.
 	NumRuns int      `json:"num_runs"`
 	Seeds   []uint64 `json:"seeds"`
@@ -516,8 +517,8 @@ func replicationOn(s Setup, seeds []uint64, opt denotation.Options, data *datase
 			res.InAll++
 		}
 		if set.NumRuns >= 2 {
-			res.Surviving = append(res.Surviving, ReplicatedRow{Layer: set.Layer, Labels: slices.Clone(set.Labels),
-				Classes: classNames(set.Labels, names), LabelProportion: set.LabelProportion, NumRuns: set.NumRuns,
+			res.Surviving = append(res.Surviving, ReplicatedRow{Layer: set.Layer, Labels: set.Labels,
+				Classes: set.Labels.Names(names), LabelProportion: set.LabelProportion, NumRuns: set.NumRuns,
 				Seeds: slices.Clone(set.Seeds), Neurons: set.Neurons})
 		}
 	}

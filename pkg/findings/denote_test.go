@@ -76,8 +76,8 @@ func TestDenotations(t *testing.T) {
 	props := 0
 	for i, r := range res.Denotations {
 		d := all[i]
-		if r.Layer != d.Layer || r.Neuron != d.Neuron || !slices.Equal(r.Labels, d.Labels) || r.Threshold != d.Threshold ||
-			len(r.Classes) != len(r.Labels) || r.Classes[0] != sub.Data.ClassNames[r.Labels[0]] || r.PValue == nil || r.QValue == nil {
+		if r.Layer != d.Layer || r.Neuron != d.Neuron || r.Labels != d.Labels || r.Threshold != d.Threshold ||
+			len(r.Classes) != r.Labels.Len() || r.Classes[0] != sub.Data.ClassNames[r.Labels.Classes()[0]] || r.PValue == nil || r.QValue == nil {
 			t.Fatalf("row %d = %+v, denotation %+v", i, r, d)
 		}
 		if r.MinClassFraction < opt.Tau {
@@ -127,7 +127,7 @@ func TestDenotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(st.Shown, first.Labels) || st.Threshold != first.Threshold {
+	if st.Shown != first.Labels || st.Threshold != first.Threshold {
 		t.Errorf("story shows %v at %v, scan says %v at %v", st.Shown, st.Threshold, first.Labels, first.Threshold)
 	}
 	roundTrip(t, st)

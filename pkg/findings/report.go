@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/denotation-go/denotation/pkg/denotation"
 	"slices"
 	"strings"
+
+	"github.com/denotation-go/denotation/pkg/denotation"
 )
 
 // WriteReport writes report.md: the definitions used, the setup and seeds, and for each finding its
@@ -115,7 +116,7 @@ func DenotationTable(f *DenotationResult, taus []TauCount) string {
 			if d.LowerBound != nil {
 				lb = fmt.Sprintf("%.3f", *d.LowerBound)
 			}
-			p("| %d | %d | %v | %s | %.1f | %.3f | %.3f | %s |", d.Layer, d.Neuron, d.Labels, strings.Join(d.Classes, ", "),
+			p("| %d | %d | %v | %s | %.1f | %.3f | %.3f | %s |", d.Layer, d.Neuron, d.Labels.Classes(), strings.Join(d.Classes, ", "),
 				d.LabelProportion, d.Threshold, d.MinClassFraction, lb)
 		}
 	}
@@ -173,7 +174,7 @@ func writeAblation(p func(string, ...any), r *Results) {
 	p("| layer | neuron | S | accuracy before → after | contrast [CI] | control contrast [CI] |")
 	p("|---|---|---|---|---|---|")
 	for _, row := range a.Ablations {
-		p("| %d | %d | %v | %.4f → %.4f | %s | %s |", row.Layer, row.Neuron, row.Labels, row.AccuracyBefore, row.AccuracyAfter,
+		p("| %d | %d | %v | %.4f → %.4f | %s | %s |", row.Layer, row.Neuron, row.Labels.Classes(), row.AccuracyBefore, row.AccuracyAfter,
 			contrastText(row.Contrast), contrastText(row.Control))
 	}
 	p("")

@@ -67,20 +67,7 @@ func (p LabelProperty) Labels() string { return p.Set.String() }
 
 // Display names the set's classes by their class names, e.g. "{Sandal,Sneaker,Ankle boot}"
 // (the numeric form when there are no class names).
-func (p LabelProperty) Display() string {
-	if p.ClassNames == nil {
-		return p.Set.String()
-	}
-	names := make([]string, 0, p.Set.Len())
-	for _, c := range p.Set.Classes() {
-		if c < len(p.ClassNames) {
-			names = append(names, p.ClassNames[c])
-		} else {
-			names = append(names, strconv.Itoa(c))
-		}
-	}
-	return "{" + strings.Join(names, ",") + "}"
-}
+func (p LabelProperty) Display() string { return p.Set.Named(p.ClassNames) }
 
 // LabelProportion is |S| / K.
 func (p LabelProperty) LabelProportion() float64 { return p.Set.Proportion(p.K) }
