@@ -49,7 +49,7 @@ type scanReport struct {
 	Significant      int            `json:"significant"`
 	Tested           int            `json:"tested"`
 	DenotingPerLayer map[string]int `json:"denoting_per_layer"`
-	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' smallest denoted sets.
 	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
 	ScanSeconds         float64        `json:"scan_seconds"`
 	WallSeconds         float64        `json:"wall_seconds"`

@@ -14,7 +14,7 @@ import (
 )
 
 // neuronSpec describes a hand-made neuron: dead, or its denoted sets (smallest first) and
-// best property set.
+// best reading set.
 type neuronSpec struct {
 	dead bool
 	dens [][]int

@@ -13,7 +13,7 @@ import (
 // set. For each of the 2^K − 2 proper sets S it sweeps every threshold of the (once sorted)
 // values and keeps S's best threshold, so it costs O(2^K · N·K) per neuron instead of O(N·K).
 // It returns the same denotations as ScanNeuron (same sets, intervals, thresholds and scores)
-// and a best property with the same MinClassFraction (ties between sets may be broken
+// and a best reading with the same MinClassFraction (ties between sets may be broken
 // differently). It exists to check the fast scan and to benchmark against it.
 func ScanNeuronNaive(values []float32, labels []int, k int, tau float64) (NeuronResult, error) {
 	if len(values) != len(labels) {

@@ -271,7 +271,7 @@ func (r *Result) Neuron(layer, j int) (*NeuronResult, error) {
 var chunkBytes = 32 << 20
 
 // Scan finds every label set denoted by every hidden neuron of acts (the held-out split), and
-// every neuron's best property; with opt.Permutations > 0 it also computes permutation p-values
+// every neuron's best reading; with opt.Permutations > 0 it also computes permutation p-values
 // and Benjamini–Hochberg q-values. The scan is exact over all 2^K − 2 label sets: each neuron's
 // values are sorted once and the thresholds between consecutive distinct values are swept with
 // per-class counts. Neurons are spread over opt.Workers goroutines; the result does not depend

@@ -17,7 +17,7 @@ type hypothesis struct {
 // family of every tested (neuron, S) pair, and stores them in res.
 //
 // Family: for every non-constant neuron, each set it denotes, or, when it denotes nothing, its
-// best property. Testing every neuron (not only those that pass τ) keeps the family from being
+// best reading. Testing every neuron (not only those that pass τ) keeps the family from being
 // chosen by looking at the scores.
 //
 // Statistic: a pair's score is its MinClassFraction (maximised over thresholds). Its null is the

@@ -43,7 +43,7 @@ type Validation struct {
 // neurons works on it unchanged: a neuron's Denotations are its validated denotations (smallest
 // set first) with their scores recomputed on heldOut and LowerBound set (p and q values, when the
 // selection scan ran permutations, are the selection scan's); its
-// Best is its selection best property re-scored on heldOut (nil for a neuron constant on the
+// Best is its selection best reading re-scored on heldOut (nil for a neuron constant on the
 // selection split). Result.Validation records the selection. A neuron that denotes on the
 // selection split can only lose denotations here: selection data ≠ evaluation data.
 func Validate(sel *Result, heldOut *hidden.Activations, opt ValidateOptions) (*Result, error) {

@@ -97,7 +97,7 @@ func TestValidateKeepsRealAndRecomputes(t *testing.T) {
 	nr, _ := scan.Neuron(1, 0)
 	d, ok := nr.SmallestDenotation()
 	if !ok || d.Labels != property.MustLabelSet(1, 2) {
-		t.Fatalf("selection scan: property %+v, want {1,2}", d)
+		t.Fatalf("selection scan: smallest denotation %+v, want {1,2}", d)
 	}
 	// 100 per class; 3 of class 0 above: class 0 on its side 0.97 ≥ 0.95, kept.
 	held := mk(100, 2, 3)

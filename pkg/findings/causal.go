@@ -27,7 +27,7 @@ import (
 type AblationOptions struct {
 	// Scan finds the denotations (τ, permutations).
 	Scan denotation.Options `json:"scan"`
-	// MaxQ, when > 0, ablates only neurons whose property has q ≤ MaxQ (needs Scan.Permutations).
+	// MaxQ, when > 0, ablates only neurons whose smallest denoted set has q ≤ MaxQ (needs Scan.Permutations).
 	MaxQ float64 `json:"max_q"`
 	// Value is the post-activation value an ablated neuron is clamped to (0: a ReLU that does not
 	// fire).
@@ -96,7 +96,7 @@ type AblationResult struct {
 }
 
 // Ablations is the causal check of F3. It scans the subject's test activations, takes the
-// denoting neurons (each with its property, its smallest denoted set S), keeps at most
+// denoting neurons (each with its smallest denoted set S), keeps at most
 // maxNeurons of them — the highest min-class fraction first, then by layer and neuron — and
 // clamps each in turn to opt.Value. The contrast is the mean drop of per-class test accuracy over
 // the classes in S minus that over the other classes (denotation.AblationContrast, with a

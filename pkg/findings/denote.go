@@ -38,8 +38,9 @@ type DenotationRow struct {
 	// LowerBound is the smallest per-class one-sided 95% Clopper–Pearson lower bound of the
 	// fraction on the correct side, on the test split (nil for an unvalidated scan).
 	LowerBound *float64 `json:"lower_bound,omitempty"`
-	// Property is true for the smallest set the neuron denotes: the neuron's property.
-	Property bool `json:"property"`
+	// Smallest is true for the smallest set the neuron denotes (its SmallestDenotation). The JSON
+	// name "property" is kept from before the rename.
+	Smallest bool `json:"property"`
 }
 
 // ScanSummary counts the outcome of a scan of every hidden neuron of one model.
@@ -57,7 +58,7 @@ type ScanSummary struct {
 	DenotingPerLayer    []int `json:"denoting_per_layer"`
 	DenotationsPerLayer []int `json:"denotations_per_layer"`
 	SignificantPerLayer []int `json:"significant_per_layer"`
-	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' smallest denoted sets.
 	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
 	// MeanBestScore is the mean best MinClassFraction over non-constant neurons: how close the
 	// neurons come to denoting (a neuron denotes iff its best score ≥ τ).
@@ -92,7 +93,7 @@ type DenotationResult struct {
 	// first); UntrainedDenotations those of the untrained control.
 	Denotations          []DenotationRow `json:"denotations"`
 	UntrainedDenotations []DenotationRow `json:"untrained_denotations"`
-	// Scan and UntrainedScan are the full scans (every neuron, its best property).
+	// Scan and UntrainedScan are the full scans (every neuron, its best reading).
 	Scan          *denotation.Result `json:"-"`
 	UntrainedScan *denotation.Result `json:"-"`
 	// Figure draws the number of denoting neurons per layer, trained against untrained (and,
@@ -215,7 +216,7 @@ func denotationRows(r *denotation.Result, names []string) []DenotationRow {
 			nr := &r.Layers[li].Neurons[ni]
 			for i, d := range nr.Denotations {
 				row := rowOf(d, names)
-				row.Property = i == 0
+				row.Smallest = i == 0
 				rows = append(rows, row)
 			}
 		}
@@ -251,7 +252,7 @@ func ints2floats(v []int) []float64 {
 const StoryTop = 64
 
 // NeuronStoryResult is what one neuron does on the subject's test split: its scan (the sets it
-// denotes, its best property), the samples that activate it most, and the figure.
+// denotes, its best reading), the samples that activate it most, and the figure.
 type NeuronStoryResult struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
@@ -281,9 +282,9 @@ func NeuronStory(sub *Subject, layer, neuron int) (*NeuronStoryResult, error) {
 }
 
 // NeuronStoryAt draws one neuron's story at τ: the distribution of its post-activation values
-// per class on the subject's test split, the classes of its property (smallest denoted set)
+// per class on the subject's test split, the classes of its smallest denoted set
 // highlighted with their threshold, and the mean input image of its StoryTop most activating
-// test samples. A neuron that denotes nothing shows its best property's threshold and no
+// test samples. A neuron that denotes nothing shows its best reading's threshold and no
 // highlighted class.
 func NeuronStoryAt(sub *Subject, layer, neuron int, tau float64) (*NeuronStoryResult, error) {
 	if sub == nil || sub.Test == nil {

@@ -73,7 +73,7 @@ func TestDenotations(t *testing.T) {
 		res.Trained.DenotingPerLayer[0]+res.Trained.DenotingPerLayer[1] != res.Trained.Denoting {
 		t.Errorf("denoting %d, per layer %v, scan %d", res.Trained.Denoting, res.Trained.DenotingPerLayer, res.Scan.NumDenoting())
 	}
-	props := 0
+	smallest := 0
 	for i, r := range res.Denotations {
 		d := all[i]
 		if r.Layer != d.Layer || r.Neuron != d.Neuron || r.Labels != d.Labels || r.Threshold != d.Threshold ||
@@ -83,12 +83,12 @@ func TestDenotations(t *testing.T) {
 		if r.MinClassFraction < opt.Tau {
 			t.Errorf("row %d: min class fraction %v < τ", i, r.MinClassFraction)
 		}
-		if r.Property {
-			props++
+		if r.Smallest {
+			smallest++
 		}
 	}
-	if props != res.Trained.Denoting {
-		t.Errorf("%d property rows for %d denoting neurons", props, res.Trained.Denoting)
+	if smallest != res.Trained.Denoting {
+		t.Errorf("%d smallest-set rows for %d denoting neurons", smallest, res.Trained.Denoting)
 	}
 	if got := len(res.Significant()); got != res.Trained.Significant || got != res.Scan.CountSignificant(SignificanceLevel) {
 		t.Errorf("significant: %d rows, summary %d, scan %d", got, res.Trained.Significant, res.Scan.CountSignificant(SignificanceLevel))
@@ -103,7 +103,7 @@ func TestDenotations(t *testing.T) {
 	}
 	roundTrip(t, res)
 
-	// The story of the first denoting neuron highlights its property at its threshold.
+	// The story of the first denoting neuron highlights its smallest denoted set at its threshold.
 	first := res.Denotations[0]
 	st, err := NeuronStory(sub, first.Layer, first.Neuron)
 	if err != nil {

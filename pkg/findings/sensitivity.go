@@ -12,7 +12,7 @@ type TauCount struct {
 	// Denoting counts neurons denoting at least one label set (trained model, untrained control).
 	Denoting          int `json:"denoting"`
 	UntrainedDenoting int `json:"untrained_denoting"`
-	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' smallest denoted sets.
 	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
 	// PerLayer counts denoting neurons per layer (trained model).
 	PerLayer []int `json:"per_layer"`
