@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/denotation-go/denotation/pkg/property"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -25,7 +26,7 @@ type Ablation struct {
 	Delta []float64
 
 	// Denoted are the classes of the set S the neuron denotes, highlighted.
-	Denoted []int
+	Denoted property.LabelSet
 }
 
 // AblationEffect draws the per-class accuracy change as bars: classes of S in HighlightColor, the
@@ -53,13 +54,9 @@ func AblationEffect(a Ablation) (*Figure, error) {
 	if err := checkClasses("ablation: denoted set", a.Denoted, k); err != nil {
 		return nil, err
 	}
-	inS := make([]bool, k)
-	for _, c := range a.Denoted {
-		inS[c] = true
-	}
 	sVals, oVals := make(plotter.Values, k), make(plotter.Values, k)
 	for c, d := range a.Delta {
-		if inS[c] {
+		if a.Denoted.Contains(c) {
 			sVals[c] = d
 		} else {
 			oVals[c] = d
@@ -68,7 +65,7 @@ func AblationEffect(a Ablation) (*Figure, error) {
 	f := &Figure{Width: 7.5 * vg.Inch, Height: 3.8 * vg.Inch}
 	pn := f.newPanel("ablation", Full)
 	lg := newLegendPanel(f, pn)
-	sName := fmt.Sprintf("classes in S (%d)", len(a.Denoted))
+	sName := fmt.Sprintf("classes in S (%d)", a.Denoted.Len())
 	placeLegend(f, pn, lg, []string{sName, "other classes"})
 	barW := (vg.Length(pn.Region.X1-pn.Region.X0)*f.Width - 1.2*vg.Inch) / vg.Length(k) * 0.65
 	outline := draw.LineStyle{Color: blackColor, Width: vg.Points(0.5)}

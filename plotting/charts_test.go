@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/denotation-go/denotation/pkg/property"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -91,7 +92,7 @@ func activity() NeuronActivity {
 		ClassNames: []string{"a", "b", "c"},
 		Values:     [][]float64{{0, 0.1, 0.05}, {2, 2.5, 1.8, 2.2}, {0.2}},
 		Threshold:  1,
-		Denoted:    []int{1},
+		Denoted:    property.MustLabelSet(1),
 	}
 }
 
@@ -132,13 +133,12 @@ func TestNeuronActivations(t *testing.T) {
 
 	mod := func(fn func(*NeuronActivity)) NeuronActivity { a := activity(); fn(&a); return a }
 	for name, bad := range map[string]NeuronActivity{
-		"no classes":     {},
-		"class count":    mod(func(a *NeuronActivity) { a.Values = a.Values[:2] }),
-		"empty class":    mod(func(a *NeuronActivity) { a.Values[2] = nil }),
-		"NaN value":      mod(func(a *NeuronActivity) { a.Values[0][1] = math.NaN() }),
-		"NaN threshold":  mod(func(a *NeuronActivity) { a.Threshold = math.NaN() }),
-		"denoted range":  mod(func(a *NeuronActivity) { a.Denoted = []int{3} }),
-		"denoted repeat": mod(func(a *NeuronActivity) { a.Denoted = []int{1, 1} }),
+		"no classes":    {},
+		"class count":   mod(func(a *NeuronActivity) { a.Values = a.Values[:2] }),
+		"empty class":   mod(func(a *NeuronActivity) { a.Values[2] = nil }),
+		"NaN value":     mod(func(a *NeuronActivity) { a.Values[0][1] = math.NaN() }),
+		"NaN threshold": mod(func(a *NeuronActivity) { a.Threshold = math.NaN() }),
+		"denoted range": mod(func(a *NeuronActivity) { a.Denoted = property.MustLabelSet(3) }),
 	} {
 		if _, err := NeuronActivations(bad); err == nil {
 			t.Errorf("%s: no error", name)
@@ -448,7 +448,7 @@ func TestLinesAndEmergence(t *testing.T) {
 }
 
 func TestAblationEffect(t *testing.T) {
-	a := Ablation{Title: "ablate", ClassNames: []string{"a", "b", "c", "d"}, Delta: []float64{-0.5, 0.01, -0.3, 0}, Denoted: []int{0, 2}}
+	a := Ablation{Title: "ablate", ClassNames: []string{"a", "b", "c", "d"}, Delta: []float64{-0.5, 0.01, -0.3, 0}, Denoted: property.MustLabelSet(0, 2)}
 	f, err := AblationEffect(a)
 	if err != nil {
 		t.Fatal(err)
@@ -478,7 +478,7 @@ func TestAblationEffect(t *testing.T) {
 		"length":     {ClassNames: []string{"a", "b"}, Delta: []float64{0}},
 		"NaN":        {ClassNames: []string{"a"}, Delta: []float64{math.NaN()}},
 		"range":      {ClassNames: []string{"a"}, Delta: []float64{-2}},
-		"denoted":    {ClassNames: []string{"a"}, Delta: []float64{0}, Denoted: []int{-1}},
+		"denoted":    {ClassNames: []string{"a"}, Delta: []float64{0}, Denoted: property.MustLabelSet(1)},
 	} {
 		if _, err := AblationEffect(bad); err == nil {
 			t.Errorf("%s: no error", name)

@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 
+	"github.com/denotation-go/denotation/pkg/property"
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -28,7 +29,7 @@ type NeuronActivity struct {
 	Threshold float64
 
 	// Denoted are the classes of S, highlighted in HighlightColor. It may be empty (no denotation).
-	Denoted []int
+	Denoted property.LabelSet
 
 	// YLabel labels the y axis; empty means "activation".
 	YLabel string
@@ -75,10 +76,6 @@ func addActivations(f *Figure, a NeuronActivity, region Region) error {
 		return err
 	}
 	k := len(a.ClassNames)
-	inS := make([]bool, k)
-	for _, c := range a.Denoted {
-		inS[c] = true
-	}
 	pn := f.newPanel("activations", region)
 	p := pn.Plot
 	// Box width: 60% of a class's share of the data area (about the panel width less 1 inch).
@@ -90,7 +87,7 @@ func addActivations(f *Figure, a NeuronActivity, region Region) error {
 			return fmt.Errorf("plotting: neuron activations: class %d: %w", c, err)
 		}
 		b.FillColor = OtherColor
-		if inS[c] {
+		if a.Denoted.Contains(c) {
 			b.FillColor = HighlightColor
 		}
 		b.GlyphStyle.Radius = vg.Points(1.5)
@@ -107,8 +104,8 @@ func addActivations(f *Figure, a NeuronActivity, region Region) error {
 		p.Y.Label.Text = "activation"
 	}
 	outline := draw.LineStyle{Color: blackColor, Width: vg.Points(0.5)}
-	if len(a.Denoted) > 0 {
-		pn.legend(fmt.Sprintf("denoted set S (%d of %d classes)", len(a.Denoted), k), swatch{Fill: HighlightColor, Outline: outline})
+	if a.Denoted != 0 {
+		pn.legend(fmt.Sprintf("denoted set S (%d of %d classes)", a.Denoted.Len(), k), swatch{Fill: HighlightColor, Outline: outline})
 		pn.legend("other classes", swatch{Fill: OtherColor, Outline: outline})
 	}
 	pn.legend(fmt.Sprintf("threshold t = %.3g", a.Threshold), th)

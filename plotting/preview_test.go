@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // synthWeights returns deterministic synthetic observer weights for widths.
@@ -116,7 +118,7 @@ func TestPreviewOthers(t *testing.T) {
 	save("accuracy.svg", f, err)
 
 	classes := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
-	act := NeuronActivity{Title: "layer 2 · neuron 17", ClassNames: classes, Values: synthActivity(3, 10, 300, []int{0, 6, 8}), Threshold: 0.55, Denoted: []int{0, 6, 8}}
+	act := NeuronActivity{Title: "layer 2 · neuron 17", ClassNames: classes, Values: synthActivity(3, 10, 300, []int{0, 6, 8}), Threshold: 0.55, Denoted: property.MustLabelSet(0, 6, 8)}
 	f, err = NeuronActivations(act)
 	save("neuron_activations.png", f, err)
 	top := synthDigit()
@@ -166,7 +168,7 @@ func TestPreviewOthers(t *testing.T) {
 	f, err = Emergence(EmergenceLog{Epochs: x, Counts: [][]float64{loss, vloss, a}})
 	save("emergence.png", f, err)
 
-	f, err = AblationEffect(Ablation{Title: "ablating layer 2 · neuron 17", ClassNames: classes, Delta: []float64{-0.4, 0, -0.01, 0.002, 0, -0.02, -0.35, 0.01, -0.5, 0}, Denoted: []int{0, 6, 8}})
+	f, err = AblationEffect(Ablation{Title: "ablating layer 2 · neuron 17", ClassNames: classes, Delta: []float64{-0.4, 0, -0.01, 0.002, 0, -0.02, -0.35, 0.01, -0.5, 0}, Denoted: property.MustLabelSet(0, 6, 8)})
 	save("ablation.png", f, err)
 	save("ablation.pdf", f, err)
 	f, err = Story(NeuronStory{Activity: act, TopMean: &top})

@@ -3,6 +3,8 @@ package plotting
 import (
 	"fmt"
 	"math"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // checkFinite returns an error naming what and the index of the first NaN or ±Inf in v.
@@ -31,17 +33,10 @@ func checkLen(what string, v []float64, n int, of string) error {
 	return nil
 }
 
-// checkClasses returns an error when a class index in s is outside [0, k) or repeated.
-func checkClasses(what string, s []int, k int) error {
-	seen := make(map[int]bool, len(s))
-	for _, c := range s {
-		if c < 0 || c >= k {
-			return fmt.Errorf("plotting: %s holds class %d, outside [0, %d)", what, c, k)
-		}
-		if seen[c] {
-			return fmt.Errorf("plotting: %s holds class %d twice", what, c)
-		}
-		seen[c] = true
+// checkClasses returns an error when s holds a class outside [0, k).
+func checkClasses(what string, s property.LabelSet, k int) error {
+	if out := s &^ property.Full(k); out != 0 {
+		return fmt.Errorf("plotting: %s holds class %d, outside [0, %d)", what, out.Classes()[0], k)
 	}
 	return nil
 }

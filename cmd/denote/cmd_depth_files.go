@@ -135,7 +135,7 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 					if nr.Constant {
 						nw.Constant++
 					}
-					if _, ok := depthProperty(nr, s.MaxQ); ok {
+					if _, ok := depthDenotation(nr, s.MaxQ); ok {
 						nw.Denoting++
 					}
 				}
@@ -233,11 +233,11 @@ func printDepthCells(w io.Writer, rep *denotation.DepthReport) {
 	}
 }
 
-// depthProperty is the neuron's property as the depth analysis counts it (denotation.AnalyzeDepth):
-// its smallest denoted set, with maxQ > 0 its smallest with q ≤ maxQ.
-func depthProperty(nr *denotation.NeuronResult, maxQ float64) (denotation.Denotation, bool) {
+// depthDenotation is the neuron's denotation as the depth analysis counts it
+// (denotation.AnalyzeDepth): its smallest denoted set, with maxQ > 0 its smallest with q ≤ maxQ.
+func depthDenotation(nr *denotation.NeuronResult, maxQ float64) (denotation.Denotation, bool) {
 	if maxQ <= 0 {
-		return nr.Property()
+		return nr.SmallestDenotation()
 	}
 	for _, d := range nr.Denotations {
 		if d.QValue != nil && *d.QValue <= maxQ {
@@ -265,7 +265,7 @@ func depthFilesText(rep *denotation.DepthReport, runs []denotation.Run, s depthF
 			for li := range r.Result.Layers {
 				for ni := range r.Result.Layers[li].Neurons {
 					neurons++
-					if d, ok := depthProperty(&r.Result.Layers[li].Neurons[ni], s.MaxQ); ok {
+					if d, ok := depthDenotation(&r.Result.Layers[li].Neurons[ni], s.MaxQ); ok {
 						denoting++
 						sum += d.LabelProportion
 					}

@@ -49,7 +49,7 @@ type scanReport struct {
 	Significant      int            `json:"significant"`
 	Tested           int            `json:"tested"`
 	DenotingPerLayer map[string]int `json:"denoting_per_layer"`
-	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' smallest denoted sets.
 	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
 	ScanSeconds         float64        `json:"scan_seconds"`
 	WallSeconds         float64        `json:"wall_seconds"`
@@ -166,7 +166,7 @@ func runScan(args []string, stdout io.Writer) error {
 			if nr.Constant {
 				r.Constant++
 			}
-			p, ok := nr.Property()
+			p, ok := nr.SmallestDenotation()
 			if !ok {
 				continue
 			}
@@ -211,7 +211,7 @@ func runScan(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%5s %6s  %-22s %6s %10s %8s %8s %8s %8s\n", "layer", "neuron", "S (high side)", "|S|/K", "threshold", "min frac", "bal acc", "p", "q")
 	}
 	for _, d := range r.Denotations {
-		fmt.Fprintf(stdout, "%5d %6d  %-22s %6.2f %10.4f %8.4f %8.4f %8s %8s\n", d.Layer, d.Neuron, denSetString(d.Labels), d.LabelProportion,
+		fmt.Fprintf(stdout, "%5d %6d  %-22s %6.2f %10.4f %8.4f %8.4f %8s %8s\n", d.Layer, d.Neuron, d.Labels.String(), d.LabelProportion,
 			d.Threshold, d.MinClassFraction, d.BalancedAccuracy, denPtr(d.PValue), denPtr(d.QValue))
 	}
 	return nil
@@ -298,15 +298,6 @@ func scanFileInput(act *actFlags, r *scanReport, fs *flag.FlagSet, limit int, su
 		r.SubsetSeed = subsetSeed
 	}
 	return actmodel.Activations(set, n.NumClasses), nil
-}
-
-// denSetString writes S as {0,6,8,9}.
-func denSetString(s []int) string {
-	parts := make([]string, len(s))
-	for i, c := range s {
-		parts[i] = strconv.Itoa(c)
-	}
-	return "{" + strings.Join(parts, ",") + "}"
 }
 
 func denPtr(p *float64) string {

@@ -59,8 +59,8 @@ func TestScan(t *testing.T) {
 		}
 	}
 	for _, d := range r.Denotations {
-		if d.Direction != "high" || d.MinClassFraction < 0.8 || d.PValue == nil || d.QValue == nil || len(d.Labels) == 0 || len(d.Labels) > 9 ||
-			d.LabelProportion != float64(len(d.Labels))/10 {
+		if d.Direction != "high" || d.MinClassFraction < 0.8 || d.PValue == nil || d.QValue == nil || d.Labels.Len() == 0 || d.Labels.Len() > 9 ||
+			d.LabelProportion != float64(d.Labels.Len())/10 {
 			t.Errorf("denotation %+v", d)
 		}
 	}

@@ -9,10 +9,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // neuronSpec describes a hand-made neuron: dead, or its denoted sets (smallest first) and
-// best property set.
+// best reading set.
 type neuronSpec struct {
 	dead bool
 	dens [][]int
@@ -32,9 +34,9 @@ func fakeResult(k int, layers [][]neuronSpec) *Result {
 				if best == nil && len(s.dens) > 0 {
 					best = s.dens[0]
 				}
-				nr.Best = &Property{Labels: best, LabelProportion: float64(len(best)) / float64(k), MinClassFraction: 0.6}
+				nr.Best = &Reading{Labels: property.MustLabelSet(best...), LabelProportion: float64(len(best)) / float64(k), MinClassFraction: 0.6}
 				for di, d := range s.dens {
-					den := Denotation{Layer: li + 1, Neuron: j, Property: Property{Labels: d,
+					den := Denotation{Layer: li + 1, Neuron: j, Reading: Reading{Labels: property.MustLabelSet(d...),
 						LabelProportion: float64(len(d)) / float64(k), MinClassFraction: 0.97}}
 					if s.q != nil {
 						q := s.q[di]
@@ -86,7 +88,7 @@ func TestReplicate(t *testing.T) {
 	}
 	for i, w := range want {
 		s := rep.Sets[i]
-		if s.Layer != w.layer || !slices.Equal(s.Labels, w.labels) || !slices.Equal(s.Runs, w.runs) || s.Neurons != w.neurons ||
+		if s.Layer != w.layer || !slices.Equal(s.Labels.Classes(), w.labels) || !slices.Equal(s.Runs, w.runs) || s.Neurons != w.neurons ||
 			s.NumRuns != len(w.runs) || s.Survives != (len(w.runs) >= 2) || s.Fraction != float64(len(w.runs))/3 {
 			t.Fatalf("set %d: %+v, want %+v", i, s, w)
 		}
@@ -101,16 +103,16 @@ func TestReplicate(t *testing.T) {
 			t.Fatalf("per run %d: %+v", i, rep.PerRun[i])
 		}
 	}
-	if got := rep.Surviving(2); len(got) != 1 || !slices.Equal(got[0].Labels, []int{1}) {
+	if got := rep.Surviving(2); len(got) != 1 || got[0].Labels != property.MustLabelSet(1) {
 		t.Fatalf("surviving %+v", got)
 	}
-	props, err := Replicate(runs, ReplicationOptions{PropertiesOnly: true})
+	props, err := Replicate(runs, ReplicationOptions{SmallestOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range props.Sets {
-		if slices.Equal(s.Labels, []int{1, 2}) {
-			t.Fatal("PropertiesOnly kept a larger nested set")
+		if s.Labels == property.MustLabelSet(1, 2) {
+			t.Fatal("SmallestOnly kept a larger nested set")
 		}
 	}
 	// Another architecture is refused; so is a q filter without permutations.
@@ -382,7 +384,7 @@ func TestAblationContrast(t *testing.T) {
 		before[i] = true
 		after[i] = y != 0
 	}
-	c, err := AblationContrast(labels, 3, before, after, []int{0}, DefaultContrastOptions())
+	c, err := AblationContrast(labels, 3, before, after, property.MustLabelSet(0), DefaultContrastOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -403,38 +405,37 @@ func TestAblationContrast(t *testing.T) {
 	for _, unit := range []string{UnitSamples, UnitClasses} {
 		opt := DefaultContrastOptions()
 		opt.Unit, opt.Seed = unit, 4
-		c, err := AblationContrast(labels, k, before, after, []int{0, 1}, opt)
+		c, err := AblationContrast(labels, k, before, after, property.MustLabelSet(0, 1), opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		accB, _ := PerClassAccuracy(labels, k, before)
 		accA, _ := PerClassAccuracy(labels, k, after)
-		want, _ := ContrastOfAccuracies(accB, accA, []int{1, 0})
+		want, _ := ContrastOfAccuracies(accB, accA, property.MustLabelSet(1, 0))
 		if math.Abs(float64(c.Contrast)-want) > 1e-12 || !(c.CILow <= c.Contrast && c.Contrast <= c.CIHigh) || !(c.CILow < c.CIHigh) {
 			t.Fatalf("%s: contrast %v want %v, CI [%v, %v]", unit, c.Contrast, want, c.CILow, c.CIHigh)
 		}
-		c2, _ := AblationContrast(labels, k, before, after, []int{0, 1}, opt)
+		c2, _ := AblationContrast(labels, k, before, after, property.MustLabelSet(0, 1), opt)
 		if c2.CILow != c.CILow || c2.CIHigh != c.CIHigh {
 			t.Fatalf("%s: not deterministic", unit)
 		}
 	}
 	for _, bad := range []struct {
-		s    []int
+		s    property.LabelSet
 		opt  ContrastOptions
 		want string
 	}{
-		{[]int{}, DefaultContrastOptions(), "0 < |S| < K"},
-		{[]int{0, 1, 2, 3, 4}, DefaultContrastOptions(), "0 < |S| < K"},
-		{[]int{0, 0}, DefaultContrastOptions(), "twice"},
-		{[]int{7}, DefaultContrastOptions(), "outside"},
-		{[]int{1}, ContrastOptions{Bootstrap: 10, Level: 0.95, Unit: "neurons"}, "unknown bootstrap unit"},
-		{[]int{1}, ContrastOptions{Bootstrap: 10, Level: 2}, "level"},
+		{0, DefaultContrastOptions(), "empty"},
+		{property.Full(5), DefaultContrastOptions(), "holds all 5 classes"},
+		{property.MustLabelSet(7), DefaultContrastOptions(), "outside"},
+		{property.MustLabelSet(1), ContrastOptions{Bootstrap: 10, Level: 0.95, Unit: "neurons"}, "unknown bootstrap unit"},
+		{property.MustLabelSet(1), ContrastOptions{Bootstrap: 10, Level: 2}, "level"},
 	} {
 		if _, err := AblationContrast(labels, k, before, after, bad.s, bad.opt); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("S=%v: %v, want %q", bad.s, err, bad.want)
 		}
 	}
-	if _, err := AblationContrast(labels, k, before[:5], after, []int{1}, DefaultContrastOptions()); err == nil {
+	if _, err := AblationContrast(labels, k, before[:5], after, property.MustLabelSet(1), DefaultContrastOptions()); err == nil {
 		t.Error("length mismatch accepted")
 	}
 	if _, err := PerClassAccuracy([]int{0, 1, 5}, 3, []bool{true, true, true}); err == nil {

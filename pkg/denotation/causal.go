@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"slices"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // Bootstrap units of AblationContrast.
@@ -37,7 +38,7 @@ func DefaultContrastOptions() ContrastOptions {
 // Contrast is the causal check of one denotation: how much ablating the neuron hurts the
 // classes it denotes compared with the others.
 type Contrast struct {
-	Labels []int `json:"labels"`
+	Labels property.LabelSet `json:"labels"`
 	// AccuracyBefore[c], AccuracyAfter[c]: accuracy on class c before and after the ablation;
 	// Drop[c] = before − after.
 	AccuracyBefore []float64 `json:"accuracy_before"`
@@ -103,25 +104,19 @@ func classCounts(labels []int, k int) ([]int, [][]int, error) {
 }
 
 // checkSet validates a proper label set of k classes and returns its membership.
-func checkSet(s []int, k int) ([]bool, error) {
-	in := make([]bool, k)
-	for _, c := range s {
-		if c < 0 || c >= k {
-			return nil, fmt.Errorf("denotation: class %d of the set is outside [0,%d)", c, k)
-		}
-		if in[c] {
-			return nil, fmt.Errorf("denotation: class %d appears twice in the set", c)
-		}
-		in[c] = true
+func checkSet(s property.LabelSet, k int) ([]bool, error) {
+	if err := s.Check(k); err != nil {
+		return nil, fmt.Errorf("denotation: %w", err)
 	}
-	if len(s) == 0 || len(s) >= k {
-		return nil, fmt.Errorf("denotation: set of %d classes out of %d: need 0 < |S| < K", len(s), k)
+	in := make([]bool, k)
+	for c := range in {
+		in[c] = s.Contains(c)
 	}
 	return in, nil
 }
 
 // ContrastOfAccuracies is mean_{c∈S}(before_c − after_c) − mean_{c∉S}(before_c − after_c).
-func ContrastOfAccuracies(before, after []float64, s []int) (float64, error) {
+func ContrastOfAccuracies(before, after []float64, s property.LabelSet) (float64, error) {
 	if len(before) != len(after) {
 		return 0, fmt.Errorf("denotation: %d accuracies before, %d after", len(before), len(after))
 	}
@@ -164,7 +159,7 @@ func splitMeans(before, after []float64, in []bool, mult []float64) (dIn, dOut f
 // ablation (labels in [0,k)): Contrast = mean drop of accuracy over the classes in S − mean drop
 // over the other classes, with a bootstrap interval (see ContrastOptions.Unit). Deterministic
 // given opt.Seed.
-func AblationContrast(labels []int, k int, before, after []bool, s []int, opt ContrastOptions) (*Contrast, error) {
+func AblationContrast(labels []int, k int, before, after []bool, s property.LabelSet, opt ContrastOptions) (*Contrast, error) {
 	if opt.Unit == "" {
 		opt.Unit = UnitSamples
 	}
@@ -190,7 +185,7 @@ func AblationContrast(labels []int, k int, before, after []bool, s []int, opt Co
 	}
 	accA, _ := PerClassAccuracy(labels, k, after)
 	_, idx, _ := classCounts(labels, k)
-	out := &Contrast{Labels: slices.Sorted(slices.Values(s)), AccuracyBefore: accB, AccuracyAfter: accA,
+	out := &Contrast{Labels: s, AccuracyBefore: accB, AccuracyAfter: accA,
 		Drop: make([]float64, k), Bootstrap: opt.Bootstrap, Seed: opt.Seed, Level: opt.Level, Unit: opt.Unit,
 		CILow: NaN, CIHigh: NaN}
 	for c := range out.Drop {

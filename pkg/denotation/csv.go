@@ -35,7 +35,7 @@ func WriteDenotationsCSV(w io.Writer, ds []Denotation) error {
 		return err
 	}
 	for _, d := range ds {
-		row := []string{strconv.Itoa(d.Layer), strconv.Itoa(d.Neuron), fmtInts(d.Labels, ";"),
+		row := []string{strconv.Itoa(d.Layer), strconv.Itoa(d.Neuron), fmtInts(d.Labels.Classes(), ";"),
 			fmtF(d.LabelProportion), string(d.Direction), fmtF(d.Threshold), fmtF(d.ThresholdLow),
 			fmtF(d.ThresholdHigh), fmtF(d.BalancedAccuracy), fmtF(d.ClassBalancedAccuracy),
 			fmtF(d.MinClassFraction), fmtPtr(d.PValue), fmtPtr(d.QValue)}

@@ -2,6 +2,7 @@ package denotation
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -27,15 +28,25 @@ func TestNoHeavyDependencies(t *testing.T) {
 			t.Errorf("pkg/denotation, pkg/observer or pkg/actfile depends on %s", d)
 		}
 	}
+	// pkg/property (the label-set type) imports only the standard library and datasets, itself
+	// standard-library only.
+	checkModuleDeps(t, goTool, mod+"pkg/property", mod+"datasets")
 	// pkg/hidden imports only the standard library and two standard-library-only packages of this
 	// module: internal/atomicfile and pkg/actfile (its .npz writer).
-	out, err = exec.Command(goTool, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", mod+"pkg/hidden").CombinedOutput()
+	checkModuleDeps(t, goTool, mod+"pkg/hidden", mod+"internal/atomicfile", mod+"pkg/actfile")
+}
+
+// checkModuleDeps fails unless every dependency of pkg outside the standard library is pkg itself
+// or one of allowed.
+func checkModuleDeps(t *testing.T, goTool, pkg string, allowed ...string) {
+	t.Helper()
+	out, err := exec.Command(goTool, "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", pkg).CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v: %s", err, out)
 	}
 	for _, p := range strings.Fields(string(out)) {
-		if p != mod+"pkg/hidden" && p != mod+"internal/atomicfile" && p != mod+"pkg/actfile" {
-			t.Errorf("pkg/hidden depends on %s, outside the standard library, internal/atomicfile and pkg/actfile", p)
+		if p != pkg && !slices.Contains(allowed, p) {
+			t.Errorf("%s depends on %s, outside the standard library and %v", pkg, p, allowed)
 		}
 	}
 }

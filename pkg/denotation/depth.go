@@ -92,10 +92,10 @@ type DepthCell struct {
 	// DenotingPerLayer summarises the number of denoting neurons per (run, layer) instance (per
 	// run for a layer cell).
 	DenotingPerLayer Summary `json:"denoting_per_layer"`
-	// Denoted summarises the label proportions |S|/K of the denoting neurons' properties (their
-	// smallest denoted set).
+	// Denoted summarises the label proportions |S|/K of the denoting neurons' smallest denoted
+	// sets.
 	Denoted Summary `json:"denoted"`
-	// Best summarises the label proportions of the best property of every non-constant neuron.
+	// Best summarises the label proportions of the best reading of every non-constant neuron.
 	Best Summary `json:"best"`
 }
 
@@ -103,8 +103,8 @@ type DepthCell struct {
 // trained runs (or of the untrained controls).
 type Trend struct {
 	Untrained bool `json:"untrained"`
-	// Measure is "denoted" (label proportion of denoting neurons' properties), "best" (label
-	// proportion of every non-constant neuron's best property) or "denoting" (1 if the neuron
+	// Measure is "denoted" (label proportion of denoting neurons' smallest denoted sets), "best" (label
+	// proportion of every non-constant neuron's best reading) or "denoting" (1 if the neuron
 	// denotes, else 0, over all neurons).
 	Measure string `json:"measure"`
 	Runs    int    `json:"runs"`
@@ -124,7 +124,7 @@ type Trend struct {
 }
 
 // DepthReport is the depth analysis (finding F4): where in a network the denoting neurons are
-// and how general their properties are.
+// and how general the sets they denote are.
 type DepthReport struct {
 	NumClasses int          `json:"num_classes"`
 	Tau        float64      `json:"tau"`
@@ -176,11 +176,11 @@ func histMean(h []float64, k int) float64 {
 	return s / (n * float64(k))
 }
 
-// neuronProperty is the neuron's property for aggregation: its smallest denoted set, or with
-// maxQ > 0 its smallest denoted set with q ≤ maxQ.
-func neuronProperty(nr *NeuronResult, maxQ float64) (Denotation, bool) {
+// smallestDenotation is the neuron's denotation for aggregation: its smallest denoted set, or
+// with maxQ > 0 its smallest denoted set with q ≤ maxQ.
+func smallestDenotation(nr *NeuronResult, maxQ float64) (Denotation, bool) {
 	if maxQ <= 0 {
-		return nr.Property()
+		return nr.SmallestDenotation()
 	}
 	for _, d := range nr.Denotations {
 		if d.QValue != nil && *d.QValue <= maxQ {
@@ -205,11 +205,11 @@ func runLayerStats(res *Result, maxQ float64) []layerStats {
 				continue
 			}
 			if nr.Best != nil {
-				s.best[len(nr.Best.Labels)-1]++
+				s.best[nr.Best.Labels.Len()-1]++
 			}
-			if d, ok := neuronProperty(nr, maxQ); ok {
+			if d, ok := smallestDenotation(nr, maxQ); ok {
 				s.denoting++
-				s.den[len(d.Labels)-1]++
+				s.den[d.Labels.Len()-1]++
 			}
 		}
 	}
@@ -269,9 +269,9 @@ type stratumKey struct {
 
 // AnalyzeDepth aggregates the scans of models of several depths (D = 1 … 6 hidden layers, a few
 // seeds each, optionally untrained controls) by layer (D, ℓ) and by relative depth ℓ/D:
-// the number and fraction of denoting neurons and the label proportions of their properties
-// (mean, median, full distribution, bootstrap CI of the mean), the same for every neuron's best
-// property, and the trend of each with relative depth (Spearman correlation and least-squares
+// the number and fraction of denoting neurons and the label proportions of their smallest
+// denoted sets (mean, median, full distribution, bootstrap CI of the mean), the same for every
+// neuron's best reading, and the trend of each with relative depth (Spearman correlation and least-squares
 // slope with bootstrap CIs).
 //
 // The bootstrap resamples networks, not neurons: neurons of one network share its training and

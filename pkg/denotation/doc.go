@@ -6,7 +6,9 @@
 //
 // The input is the state of a trained classifier on the held-out split: hidden.Activations
 // (model.Activations is the same type), post-activation values [N, W] per hidden layer (layers
-// numbered from 1) and the labels in [0, K). A label set S is proper when 0 < |S| < K; its label proportion is |S|/K.
+// numbered from 1) and the labels in [0, K). A label set S (property.LabelSet, the one label-set
+// type of the module, written "{0,6,8,9}" and in JSON [0,6,8,9]) is proper when 0 < |S| < K; its
+// label proportion is |S|/K.
 //
 //   - Denotation. Neuron n denotes S at threshold t when every class in S has at least a
 //     fraction τ of its samples above t (value > t) and every class outside S at least τ at or
@@ -19,23 +21,23 @@
 //   - Nested sets. Raising t only removes classes from the high side, so the sets one neuron
 //     denotes are nested. Each is reported (NeuronResult.Denotations, smallest first) with the
 //     interval [ThresholdLow, ThresholdHigh) of thresholds at which it is denoted (always one
-//     interval). Where one set per neuron is needed, the neuron's property is its smallest
-//     denoted set (NeuronResult.Property).
+//     interval). Where one set per neuron is needed, it is the neuron's smallest denoted set
+//     (NeuronResult.SmallestDenotation).
 //   - Reported threshold. Within that interval, the partition of the samples with the largest
 //     min-class fraction (ties: largest class-balanced accuracy, then lowest threshold), placed at
 //     the midpoint between the two consecutive distinct values that bound it.
-//   - Scores of a (S, t) pair: MinClassFraction = the smallest per-class fraction on the correct
+//   - Scores of a (S, t) pair, held by a Reading: MinClassFraction = the smallest per-class fraction on the correct
 //     side (S denoted iff ≥ τ); BalancedAccuracy = ½(TPR + TNR) over samples for "label ∈ S";
 //     ClassBalancedAccuracy = ½(mean over c ∈ S of c's fraction above + mean over c ∉ S of the
 //     fraction at or below), every class weighing the same; FractionAbove per class.
-//   - Best property. For every non-constant neuron, denoting or not, the (S, t) with the largest
+//   - Best reading. For every non-constant neuron, denoting or not, the (S, t) with the largest
 //     MinClassFraction over all proper S and all thresholds (ties: largest class-balanced
 //     accuracy, then lowest threshold). Its MinClassFraction is the largest τ at which the neuron
-//     would denote something, so the neuron denotes iff it is ≥ τ (and the best property is then
+//     would denote something, so the neuron denotes iff it is ≥ τ (and the best reading is then
 //     one of its denotations). The min-class score, rather than balanced accuracy, is used so
-//     that the best property is the τ-free version of the definition.
+//     that the best reading is the τ-free version of the definition.
 //   - A constant neuron (one value on the whole split, e.g. a dead ReLU) denotes nothing and has
-//     no best property (NeuronResult.Constant).
+//     no best reading (NeuronResult.Constant).
 //
 // # Exact scan
 //
@@ -57,7 +59,7 @@
 // p = (1 + #{permutations with statistic ≥ s}) / (1 + P): comparing a set's score with the null
 // of the maximum over sets pays for the search over 2^K − 2 sets and all thresholds within the
 // neuron. The family of tested pairs is every denoted (neuron, S) plus, for each non-constant
-// neuron that denotes nothing, its best property, so the family is not chosen by looking at the
+// neuron that denotes nothing, its best reading, so the family is not chosen by looking at the
 // scores. Benjamini–Hochberg q-values are computed over that family (Result.Tested pairs);
 // Result.Significant(q) lists the denotations that survive at level q. With P permutations
 // p ≥ 1/(1+P), so surviving many tests at q needs P large (about m/(q·k) for k of m tests);
@@ -69,7 +71,7 @@
 // Replicate matches denotations of several seeds of one architecture by (layer, S).
 // AnalyzeDepth aggregates models of depths D = 1 … L (a few seeds each, plus untrained controls)
 // by layer (D, ℓ) and relative depth ℓ/D: numbers of denoting neurons, label proportions of
-// their properties and of every neuron's best property, and their trends with relative depth;
+// their smallest denoted sets and of every neuron's best reading, and their trends with relative depth;
 // its bootstrap resamples networks within each (trained, D) group, not neurons. Emergence
 // summarises snapshots taken during training. AblationContrast is the causal check: the mean
 // accuracy drop over the classes in S minus that over the others when the neuron is ablated,

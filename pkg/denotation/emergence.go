@@ -22,8 +22,8 @@ type EmergencePoint struct {
 	Denotations int `json:"denotations"`
 	// DenotingPerLayer[ℓ−1] is Denoting restricted to layer ℓ.
 	DenotingPerLayer []int `json:"denoting_per_layer"`
-	// Denoted summarises the label proportions of the denoting neurons' properties (smallest
-	// denoted sets); Best those of every non-constant neuron's best property.
+	// Denoted summarises the label proportions of the denoting neurons' smallest denoted sets;
+	// Best those of every non-constant neuron's best reading.
 	Denoted Summary `json:"denoted"`
 	Best    Summary `json:"best"`
 	// MeanBestScore is the mean over non-constant neurons of the best MinClassFraction: a
@@ -32,7 +32,7 @@ type EmergencePoint struct {
 }
 
 // Emergence summarises, for each snapshot of one model's training (in order of epoch), how many
-// neurons denote and how general their properties are. With maxQ > 0 only denotations with
+// neurons denote and how general the sets they denote are. With maxQ > 0 only denotations with
 // q ≤ maxQ count. The snapshots must share architecture, classes and τ; epochs must differ.
 func Emergence(snaps []Snapshot, maxQ float64) ([]EmergencePoint, error) {
 	if !(maxQ >= 0 && maxQ <= 1) {
@@ -77,7 +77,7 @@ func Emergence(snaps []Snapshot, maxQ float64) ([]EmergencePoint, error) {
 					p.Constant++
 					continue
 				}
-				best[len(nr.Best.Labels)-1]++
+				best[nr.Best.Labels.Len()-1]++
 				sumBest += nr.Best.MinClassFraction
 				nBest++
 				for _, d := range nr.Denotations {
@@ -85,10 +85,10 @@ func Emergence(snaps []Snapshot, maxQ float64) ([]EmergencePoint, error) {
 						p.Denotations++
 					}
 				}
-				if d, ok := neuronProperty(nr, maxQ); ok {
+				if d, ok := smallestDenotation(nr, maxQ); ok {
 					p.Denoting++
 					p.DenotingPerLayer[li]++
-					den[len(d.Labels)-1]++
+					den[d.Labels.Len()-1]++
 				}
 			}
 		}

@@ -35,19 +35,19 @@ func Example() {
 				fmt.Printf("neuron %d denotes %v (label proportion %.2f) above %g, for t in [%g, %g); min class fraction %.2f\n",
 					d.Neuron, d.Labels, d.LabelProportion, d.Threshold, d.ThresholdLow, d.ThresholdHigh, d.MinClassFraction)
 			}
-			p, _ := nr.Property()
-			fmt.Printf("neuron %d's property: %v\n", nr.Neuron, p.Labels)
+			p, _ := nr.SmallestDenotation()
+			fmt.Printf("neuron %d's smallest denoted set: %v\n", nr.Neuron, p.Labels)
 		default:
-			fmt.Printf("neuron %d denotes nothing; best property %v above %g, min class fraction %.2f\n",
+			fmt.Printf("neuron %d denotes nothing; best reading %v above %g, min class fraction %.2f\n",
 				nr.Neuron, nr.Best.Labels, nr.Best.Threshold, nr.Best.MinClassFraction)
 		}
 	}
 	fmt.Println("denoting neurons:", res.NumDenoting())
 	// Output:
-	// neuron 0 denotes [1] (label proportion 0.33) above 1.75, for t in [1.5, 2); min class fraction 1.00
-	// neuron 0 denotes [0 1] (label proportion 0.67) above 0.375, for t in [0, 0.75); min class fraction 1.00
-	// neuron 0's property: [1]
+	// neuron 0 denotes {1} (label proportion 0.33) above 1.75, for t in [1.5, 2); min class fraction 1.00
+	// neuron 0 denotes {0,1} (label proportion 0.67) above 0.375, for t in [0, 0.75); min class fraction 1.00
+	// neuron 0's smallest denoted set: {1}
 	// neuron 1 is constant: it denotes nothing
-	// neuron 2 denotes nothing; best property [2] above 1.5, min class fraction 0.50
+	// neuron 2 denotes nothing; best reading {2} above 1.5, min class fraction 0.50
 	// denoting neurons: 1
 }

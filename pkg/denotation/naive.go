@@ -5,13 +5,15 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // ScanNeuronNaive is the reference implementation of ScanNeuron: one decision stump per label
 // set. For each of the 2^K − 2 proper sets S it sweeps every threshold of the (once sorted)
 // values and keeps S's best threshold, so it costs O(2^K · N·K) per neuron instead of O(N·K).
 // It returns the same denotations as ScanNeuron (same sets, intervals, thresholds and scores)
-// and a best property with the same MinClassFraction (ties between sets may be broken
+// and a best reading with the same MinClassFraction (ties between sets may be broken
 // differently). It exists to check the fast scan and to benchmark against it.
 func ScanNeuronNaive(values []float32, labels []int, k int, tau float64) (NeuronResult, error) {
 	if len(values) != len(labels) {
@@ -107,16 +109,16 @@ func ScanNeuronNaive(values []float32, labels []int, k int, tau float64) (Neuron
 		}
 	}
 	// Nested sets: smallest first.
-	slices.SortFunc(recs, func(a, b record) int { return len(maskLabels(a.mask)) - len(maskLabels(b.mask)) })
+	slices.SortFunc(recs, func(a, b record) int { return property.LabelSet(a.mask).Len() - property.LabelSet(b.mask).Len() })
 	for i := range recs {
 		r := &recs[i]
 		nr.Denotations = append(nr.Denotations, Denotation{
-			Property:      makeProperty(t, sn, r),
+			Reading:       makeReading(t, sn, r),
 			ThresholdLow:  float64(vals[r.gLo]),
 			ThresholdHigh: float64(vals[r.gHi+1]),
 		})
 	}
-	p := makeProperty(t, sn, &best)
+	p := makeReading(t, sn, &best)
 	nr.Best = &p
 	return nr, nil
 }

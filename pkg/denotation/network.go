@@ -30,7 +30,7 @@ type LayerSummary struct {
 	Width int `json:"width"`
 	// Denoting is the number of the layer's neurons that denote a label set.
 	Denoting int `json:"denoting"`
-	// MeanProportion is the mean |S|/K of those neurons' properties (smallest denoted sets);
+	// MeanProportion is the mean |S|/K of those neurons' smallest denoted sets;
 	// undefined (null) when none denotes.
 	MeanProportion Num `json:"mean_proportion"`
 	// FiringRate is NetworkRun.FiringRate[ℓ−1] (undefined when unknown).
@@ -45,7 +45,7 @@ type NetworkSummary struct {
 	Untrained bool           `json:"untrained"`
 	Layers    []LayerSummary `json:"layers"`
 	// Denoting is the number of denoting neurons over all layers, MeanProportion the mean |S|/K
-	// of their properties (undefined when none denotes).
+	// of their smallest denoted sets (undefined when none denotes).
 	Denoting       int `json:"denoting"`
 	MeanProportion Num `json:"mean_proportion"`
 	// CountSlope is the least-squares slope of the per-layer denoting count against ℓ
@@ -185,7 +185,7 @@ func SummarizeNetwork(run NetworkRun) (NetworkSummary, error) {
 		s := LayerSummary{Layer: li + 1, Width: l.Width, MeanProportion: NaN, FiringRate: NaN}
 		sum := 0.0
 		for ni := range l.Neurons {
-			if d, ok := l.Neurons[ni].Property(); ok {
+			if d, ok := l.Neurons[ni].SmallestDenotation(); ok {
 				s.Denoting++
 				sum += d.LabelProportion
 				px = append(px, float64(li+1))

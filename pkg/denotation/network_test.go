@@ -3,6 +3,8 @@ package denotation
 import (
 	"math"
 	"testing"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // synthRun builds a network whose layer ℓ has len(props[ℓ−1]) denoting neurons with those label
@@ -12,11 +14,7 @@ func synthRun(name string, seed uint64, untrained bool, idle int, props ...[]int
 	for li, ps := range props {
 		l := LayerResult{Layer: li + 1, Depth: len(props)}
 		for j, size := range ps {
-			set := make([]int, size)
-			for c := range set {
-				set[c] = c
-			}
-			d := Denotation{Layer: li + 1, Neuron: j, Property: Property{Labels: set, LabelProportion: float64(size) / 10}}
+			d := Denotation{Layer: li + 1, Neuron: j, Reading: Reading{Labels: property.Full(size), LabelProportion: float64(size) / 10}}
 			l.Neurons = append(l.Neurons, NeuronResult{Layer: li + 1, Neuron: j, Denotations: []Denotation{d}})
 		}
 		for j := 0; j < idle; j++ {

@@ -3,22 +3,24 @@ package denotation
 import (
 	"fmt"
 	"slices"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // ReplicationOptions configures Replicate.
 type ReplicationOptions struct {
-	// PropertiesOnly matches only each neuron's property (its smallest denoted set) instead of
-	// every denoted set.
-	PropertiesOnly bool `json:"properties_only"`
+	// SmallestOnly matches only each neuron's smallest denoted set (its SmallestDenotation)
+	// instead of every denoted set.
+	SmallestOnly bool `json:"properties_only"`
 	// MaxQ, when > 0, matches only denotations with a q-value ≤ MaxQ.
 	MaxQ float64 `json:"max_q"`
 }
 
 // ReplicatedSet is one (layer, S) pair denoted by some neuron of that layer in at least one run.
 type ReplicatedSet struct {
-	Layer           int     `json:"layer"`
-	Labels          []int   `json:"labels"`
-	LabelProportion float64 `json:"label_proportion"`
+	Layer           int               `json:"layer"`
+	Labels          property.LabelSet `json:"labels"`
+	LabelProportion float64           `json:"label_proportion"`
 	// Runs are the indices (into Replicate's input) of the runs with a neuron of Layer denoting
 	// Labels; Names and Seeds identify them.
 	Runs  []int    `json:"runs"`
@@ -90,7 +92,7 @@ func Replicate(runs []Run, opt ReplicationOptions) (*ReplicationReport, error) {
 	}
 	type key struct {
 		layer int
-		mask  uint64
+		set   property.LabelSet
 	}
 	sets := map[key]*ReplicatedSet{}
 	perRunKeys := make([][]key, len(runs)) // one entry per considered denotation
@@ -101,8 +103,8 @@ func Replicate(runs []Run, opt ReplicationOptions) (*ReplicationReport, error) {
 			for ni := range res.Layers[li].Neurons {
 				nr := &res.Layers[li].Neurons[ni]
 				var ds []Denotation
-				if opt.PropertiesOnly {
-					if d, ok := neuronProperty(nr, opt.MaxQ); ok {
+				if opt.SmallestOnly {
+					if d, ok := smallestDenotation(nr, opt.MaxQ); ok {
 						ds = []Denotation{d}
 					}
 				} else {
@@ -113,12 +115,11 @@ func Replicate(runs []Run, opt ReplicationOptions) (*ReplicationReport, error) {
 					}
 				}
 				for _, d := range ds {
-					kk := key{res.Layers[li].Layer, labelsMask(d.Labels)}
+					kk := key{res.Layers[li].Layer, d.Labels}
 					perRunKeys[ri] = append(perRunKeys[ri], kk)
 					s := sets[kk]
 					if s == nil {
-						s = &ReplicatedSet{Layer: kk.layer, Labels: slices.Clone(d.Labels),
-							LabelProportion: float64(len(d.Labels)) / float64(k)}
+						s = &ReplicatedSet{Layer: kk.layer, Labels: d.Labels, LabelProportion: d.Labels.Proportion(k)}
 						sets[kk] = s
 					}
 					s.Neurons++
@@ -146,10 +147,10 @@ func Replicate(runs []Run, opt ReplicationOptions) (*ReplicationReport, error) {
 		if a.NumRuns != b.NumRuns {
 			return b.NumRuns - a.NumRuns
 		}
-		if len(a.Labels) != len(b.Labels) {
-			return len(a.Labels) - len(b.Labels)
+		if a.Labels.Len() != b.Labels.Len() {
+			return a.Labels.Len() - b.Labels.Len()
 		}
-		return slices.Compare(a.Labels, b.Labels)
+		return slices.Compare(a.Labels.Classes(), b.Labels.Classes())
 	})
 	for ri, r := range runs {
 		pr := RunReplication{Run: ri, Name: r.Name, Seed: r.Seed, Denotations: len(perRunKeys[ri])}
@@ -161,13 +162,4 @@ func Replicate(runs []Run, opt ReplicationOptions) (*ReplicationReport, error) {
 		rep.PerRun = append(rep.PerRun, pr)
 	}
 	return rep, nil
-}
-
-// labelsMask is the bit mask of a label set.
-func labelsMask(ls []int) uint64 {
-	var m uint64
-	for _, c := range ls {
-		m |= 1 << uint(c)
-	}
-	return m
 }

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/denotation-go/denotation/pkg/hidden"
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // DefaultTau is the default fraction τ of a class's samples that must lie on its side.
@@ -75,11 +76,12 @@ func (o *Options) validate() error {
 	return nil
 }
 
-// Property is a label-set property read from one neuron at one threshold: "x has S" iff the
-// neuron's value on x is above Threshold. It is the high side: S holds the classes above.
-type Property struct {
-	// Labels is S, in increasing order (0 < |S| < K).
-	Labels []int `json:"labels"`
+// Reading is a label set S read from one neuron at one threshold, with its scores: "x has S" iff
+// the neuron's value on x is above Threshold. It is the high side: S holds the classes above.
+// A neuron's denotations and its best reading are Readings.
+type Reading struct {
+	// Labels is S (0 < |S| < K); in JSON the array of its classes in increasing order.
+	Labels property.LabelSet `json:"labels"`
 	// LabelProportion is |S| / K.
 	LabelProportion float64 `json:"label_proportion"`
 	// Direction is always High for results of Scan (see Complement).
@@ -121,7 +123,7 @@ type Denotation struct {
 	Layer int `json:"layer"`
 	// Neuron is the 0-based index of the neuron in its layer.
 	Neuron int `json:"neuron"`
-	Property
+	Reading
 	// ThresholdLow and ThresholdHigh bound the thresholds at which S is denoted: [low, high).
 	ThresholdLow  float64 `json:"threshold_low"`
 	ThresholdHigh float64 `json:"threshold_high"`
@@ -131,17 +133,8 @@ type Denotation struct {
 // classes at or below the threshold. It describes the same split; report it only as such.
 func (d Denotation) Complement(numClasses int) Denotation {
 	out := d
-	in := make(map[int]bool, len(d.Labels))
-	for _, c := range d.Labels {
-		in[c] = true
-	}
-	out.Labels = nil
-	for c := 0; c < numClasses; c++ {
-		if !in[c] {
-			out.Labels = append(out.Labels, c)
-		}
-	}
-	out.LabelProportion = float64(len(out.Labels)) / float64(numClasses)
+	out.Labels = d.Labels.Complement(numClasses)
+	out.LabelProportion = out.Labels.Proportion(numClasses)
 	out.Direction = Low
 	return out
 }
@@ -151,24 +144,24 @@ type NeuronResult struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
 	// Constant is true when the neuron takes a single value on the held-out split (e.g. a dead
-	// ReLU): it denotes nothing and has no best property.
+	// ReLU): it denotes nothing and has no best reading.
 	Constant bool `json:"constant"`
 	// Denotations are the sets the neuron denotes, nested, smallest first (highest threshold).
 	Denotations []Denotation `json:"denotations"`
-	// Best is the neuron's best property whether or not it denotes: the (S, t) with the largest
+	// Best is the neuron's best reading whether or not it denotes: the (S, t) with the largest
 	// MinClassFraction over all proper S and all thresholds (ties: largest
 	// ClassBalancedAccuracy, then lowest threshold; at one threshold S puts each class on the
 	// side holding more than half of its samples). The neuron denotes something iff
 	// Best.MinClassFraction ≥ τ, and then Best is one of Denotations. Nil for a constant neuron.
-	Best *Property `json:"best"`
+	Best *Reading `json:"best"`
 }
 
 // Denotes reports whether the neuron denotes at least one set.
 func (n *NeuronResult) Denotes() bool { return len(n.Denotations) > 0 }
 
-// Property returns the neuron's property where one set per neuron is needed: the smallest
+// SmallestDenotation is the neuron's denotation where one set per neuron is needed: its smallest
 // denoted set. ok is false when the neuron denotes nothing.
-func (n *NeuronResult) Property() (d Denotation, ok bool) {
+func (n *NeuronResult) SmallestDenotation() (d Denotation, ok bool) {
 	if len(n.Denotations) == 0 {
 		return Denotation{}, false
 	}
@@ -225,12 +218,12 @@ func (r *Result) Denotations() []Denotation {
 	return out
 }
 
-// Properties lists each denoting neuron's property (its smallest denoted set).
-func (r *Result) Properties() []Denotation {
+// SmallestDenotations lists each denoting neuron's smallest denoted set (its SmallestDenotation).
+func (r *Result) SmallestDenotations() []Denotation {
 	var out []Denotation
 	for li := range r.Layers {
 		for ni := range r.Layers[li].Neurons {
-			if d, ok := r.Layers[li].Neurons[ni].Property(); ok {
+			if d, ok := r.Layers[li].Neurons[ni].SmallestDenotation(); ok {
 				out = append(out, d)
 			}
 		}
@@ -278,7 +271,7 @@ func (r *Result) Neuron(layer, j int) (*NeuronResult, error) {
 var chunkBytes = 32 << 20
 
 // Scan finds every label set denoted by every hidden neuron of acts (the held-out split), and
-// every neuron's best property; with opt.Permutations > 0 it also computes permutation p-values
+// every neuron's best reading; with opt.Permutations > 0 it also computes permutation p-values
 // and Benjamini–Hochberg q-values. The scan is exact over all 2^K − 2 label sets: each neuron's
 // values are sorted once and the thresholds between consecutive distinct values are swept with
 // per-class counts. Neurons are spread over opt.Workers goroutines; the result does not depend
@@ -490,26 +483,26 @@ func buildNeuronResult(t *classTable, s *sortedNeuron, layer, j int, recs []reco
 	for i := len(recs) - 1; i >= 0; i-- {
 		r := &recs[i]
 		nr.Denotations = append(nr.Denotations, Denotation{
-			Layer: layer, Neuron: j, Property: makeProperty(t, s, r),
+			Layer: layer, Neuron: j, Reading: makeReading(t, s, r),
 			ThresholdLow:  float64(s.groupValue(r.gLo)),
 			ThresholdHigh: float64(s.groupValue(r.gHi + 1)),
 		})
 	}
-	p := makeProperty(t, s, &best)
+	p := makeReading(t, s, &best)
 	nr.Best = &p
 	return nr
 }
 
-func makeProperty(t *classTable, s *sortedNeuron, r *record) Property {
-	labels := maskLabels(r.mask)
+func makeReading(t *classTable, s *sortedNeuron, r *record) Reading {
+	labels := property.LabelSet(r.mask)
 	fa := make([]float64, t.k)
 	for c, a := range r.above {
 		fa[c] = t.fa(c, a)
 	}
 	lo, hi := float64(s.groupValue(r.g)), float64(s.groupValue(r.g+1))
-	return Property{
+	return Reading{
 		Labels:                labels,
-		LabelProportion:       float64(len(labels)) / float64(t.k),
+		LabelProportion:       labels.Proportion(t.k),
 		Direction:             High,
 		Threshold:             lo + (hi-lo)/2,
 		BalancedAccuracy:      t.sampleBalanced(r.above, r.mask),

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/denotation-go/denotation/pkg/hidden"
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // randomNeuron draws labels (every class present) and values with many ties: each class gets a
@@ -142,13 +143,13 @@ func checkAgainstBrute(t *testing.T, name string, values []float32, labels []int
 		t.Fatalf("%s: %d denotations, brute force finds %d (%v)", name, len(nr.Denotations), len(br.denoting), br.denoting)
 	}
 	for i, d := range nr.Denotations {
-		m := labelsMask(d.Labels)
+		m := uint64(d.Labels)
 		ts, ok := br.denoting[m]
 		if !ok {
 			t.Fatalf("%s: reported set %v is not denoted by brute force", name, d.Labels)
 		}
 		if i > 0 {
-			prev := labelsMask(nr.Denotations[i-1].Labels)
+			prev := uint64(nr.Denotations[i-1].Labels)
 			if prev&m != prev || prev == m {
 				t.Fatalf("%s: denotations not nested smallest first: %v then %v", name, nr.Denotations[i-1].Labels, d.Labels)
 			}
@@ -182,21 +183,21 @@ func checkAgainstBrute(t *testing.T, name string, values []float32, labels []int
 		if math.Abs(ba-d.BalancedAccuracy) > 1e-12 || math.Abs(cba-d.ClassBalancedAccuracy) > 1e-12 || !slices.Equal(fa, d.FractionAbove) {
 			t.Fatalf("%s: S=%v measures differ: ba %v/%v cba %v/%v fa %v/%v", name, d.Labels, d.BalancedAccuracy, ba, d.ClassBalancedAccuracy, cba, d.FractionAbove, fa)
 		}
-		if d.Direction != High || d.LabelProportion != float64(len(d.Labels))/float64(k) {
+		if d.Direction != High || d.LabelProportion != float64(d.Labels.Len())/float64(k) {
 			t.Fatalf("%s: S=%v direction %q proportion %v", name, d.Labels, d.Direction, d.LabelProportion)
 		}
 	}
 	if nr.Best == nil {
-		t.Fatalf("%s: non-constant neuron without best property", name)
+		t.Fatalf("%s: non-constant neuron without best reading", name)
 	}
 	if nr.Best.MinClassFraction != br.best {
 		t.Fatalf("%s: best min_class_fraction %v, brute force %v", name, nr.Best.MinClassFraction, br.best)
 	}
-	n := len(nr.Best.Labels)
+	n := nr.Best.Labels.Len()
 	if n == 0 || n == k {
-		t.Fatalf("%s: best property has improper set %v", name, nr.Best.Labels)
+		t.Fatalf("%s: best reading has improper set %v", name, nr.Best.Labels)
 	}
-	mcf, _, cba, _ := bruteMeasures(values, labels, k, labelsMask(nr.Best.Labels), nr.Best.Threshold)
+	mcf, _, cba, _ := bruteMeasures(values, labels, k, uint64(nr.Best.Labels), nr.Best.Threshold)
 	if mcf != nr.Best.MinClassFraction || math.Abs(cba-nr.Best.ClassBalancedAccuracy) > 1e-12 {
 		t.Fatalf("%s: best (%v, %v) has mcf %v cba %v, reported %v %v", name, nr.Best.Labels, nr.Best.Threshold, mcf, cba, nr.Best.MinClassFraction, nr.Best.ClassBalancedAccuracy)
 	}
@@ -466,7 +467,7 @@ func TestScanBadInputs(t *testing.T) {
 	}
 }
 
-func TestDenotationComplementAndProperty(t *testing.T) {
+func TestDenotationComplementAndSmallest(t *testing.T) {
 	// Two classes clearly separated, one in between: neuron denotes {2} and {1,2}.
 	values := []float32{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2}
 	labels := []int{0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2}
@@ -474,15 +475,15 @@ func TestDenotationComplementAndProperty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(nr.Denotations) != 2 || !slices.Equal(nr.Denotations[0].Labels, []int{2}) || !slices.Equal(nr.Denotations[1].Labels, []int{1, 2}) {
+	if len(nr.Denotations) != 2 || nr.Denotations[0].Labels != property.MustLabelSet(2) || nr.Denotations[1].Labels != property.MustLabelSet(1, 2) {
 		t.Fatalf("denotations %+v", nr.Denotations)
 	}
-	p, ok := nr.Property()
-	if !ok || !slices.Equal(p.Labels, []int{2}) || p.Threshold != 1.5 || p.ThresholdLow != 1 || p.ThresholdHigh != 2 {
-		t.Fatalf("property %+v", p)
+	p, ok := nr.SmallestDenotation()
+	if !ok || p.Labels != property.MustLabelSet(2) || p.Threshold != 1.5 || p.ThresholdLow != 1 || p.ThresholdHigh != 2 {
+		t.Fatalf("smallest denotation %+v", p)
 	}
 	low := nr.Denotations[1].Complement(3)
-	if low.Direction != Low || !slices.Equal(low.Labels, []int{0}) || low.LabelProportion != 1.0/3 {
+	if low.Direction != Low || low.Labels != property.MustLabelSet(0) || low.LabelProportion != 1.0/3 {
 		t.Fatalf("complement %+v", low)
 	}
 	if nr.Denotations[1].Threshold != 0.5 {

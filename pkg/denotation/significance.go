@@ -10,14 +10,14 @@ import (
 // hypothesis is one tested (neuron, S) pair: its observed score and where to write p and q.
 type hypothesis struct {
 	p       float64
-	targets []*Property // properties that share this (neuron, S) pair
+	targets []*Reading // readings that share this (neuron, S) pair
 }
 
 // assignSignificance computes p-values against the permutation null and q-values over the
 // family of every tested (neuron, S) pair, and stores them in res.
 //
 // Family: for every non-constant neuron, each set it denotes, or, when it denotes nothing, its
-// best property. Testing every neuron (not only those that pass τ) keeps the family from being
+// best reading. Testing every neuron (not only those that pass τ) keeps the family from being
 // chosen by looking at the scores.
 //
 // Statistic: a pair's score is its MinClassFraction (maximised over thresholds). Its null is the
@@ -51,13 +51,13 @@ func assignSignificance(res *Result, null [][][]float64, kind NullKind) {
 				return float64(1+ge) / float64(1+len(dist))
 			}
 			if len(nr.Denotations) == 0 {
-				hyps = append(hyps, hypothesis{p: pval(nr.Best.MinClassFraction), targets: []*Property{nr.Best}})
+				hyps = append(hyps, hypothesis{p: pval(nr.Best.MinClassFraction), targets: []*Reading{nr.Best}})
 				continue
 			}
 			for di := range nr.Denotations {
 				d := &nr.Denotations[di]
-				h := hypothesis{p: pval(d.MinClassFraction), targets: []*Property{&d.Property}}
-				if slices.Equal(d.Labels, nr.Best.Labels) {
+				h := hypothesis{p: pval(d.MinClassFraction), targets: []*Reading{&d.Reading}}
+				if d.Labels == nr.Best.Labels {
 					h.targets = append(h.targets, nr.Best)
 				}
 				hyps = append(hyps, h)

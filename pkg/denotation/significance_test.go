@@ -3,10 +3,10 @@ package denotation
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/denotation-go/denotation/pkg/hidden"
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 func TestBenjaminiHochberg(t *testing.T) {
@@ -134,9 +134,9 @@ func TestPermutationPValues(t *testing.T) {
 				}
 				continue
 			}
-			props := []*Property{nr.Best}
+			props := []*Reading{nr.Best}
 			for di := range nr.Denotations {
-				props = append(props, &nr.Denotations[di].Property)
+				props = append(props, &nr.Denotations[di].Reading)
 			}
 			tested += max(1, len(nr.Denotations))
 			for _, p := range props {
@@ -160,7 +160,7 @@ func TestPermutationPValues(t *testing.T) {
 			t.Fatalf("tested %d, want %d", res.Tested, tested)
 		}
 		sig := res.Significant(0.05)
-		if len(sig) == 0 || sig[0].Neuron != 0 || !slices.Equal(sig[0].Labels, []int{0, 1}) {
+		if len(sig) == 0 || sig[0].Neuron != 0 || sig[0].Labels != property.MustLabelSet(0, 1) {
 			t.Fatalf("%s null: significant %+v", null, sig)
 		}
 		if res.CountSignificant(0.05) != len(sig) {

@@ -3,11 +3,12 @@ package denotation
 import (
 	"fmt"
 	"math"
-	"math/bits"
+
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // maxClasses is the largest number of classes a scan supports: label sets are uint64 bit masks.
-const maxClasses = 64
+const maxClasses = property.MaxClasses
 
 // classTable holds the class counts of the held-out split and exact fraction tables shared by
 // every neuron of a scan. A fraction is always computed as float64(count)/float64(classCount),
@@ -257,7 +258,7 @@ func (s *sortedNeuron) buildEnds() {
 	}
 }
 
-// record is one denoted set found by the sweep (or the best property when used for that).
+// record is one denoted set found by the sweep (or the best reading when used for that).
 type record struct {
 	mask     uint64
 	gLo, gHi int     // first and last partition (group index) at which S is denoted
@@ -315,7 +316,7 @@ func minOf(v []float64) float64 {
 
 // full runs the exact scan of one sorted neuron; lbl[i] is the label of sample i.
 // It returns the denoted sets (in order of increasing threshold, hence decreasing size) and the
-// best property; ok is false for a constant neuron (one distinct value: no proper split).
+// best reading; ok is false for a constant neuron (one distinct value: no proper split).
 //
 // Threshold partitions: with the distinct values u_0 < … < u_{G−1}, partition g (0 ≤ g < G−1)
 // puts u_0 … u_g at or below and u_{g+1} … above; every t in [u_g, u_{g+1}) gives it.
@@ -410,7 +411,7 @@ func (w *sweeper) full(s *sortedNeuron, lbl []uint8) (recs []record, best record
 	return recs, best, true
 }
 
-// bestImproper is the best property of a neuron none of whose partitions splits the classes
+// bestImproper is the best reading of a neuron none of whose partitions splits the classes
 // properly at one half (at every threshold every class has the same side): it evaluates every
 // partition with eval, which handles those cases.
 func (w *sweeper) bestImproper(s *sortedNeuron, lbl []uint8) record {
@@ -550,15 +551,4 @@ func (w *sweeper) improperScore(s *sortedNeuron, lbl []uint8) float64 {
 		}
 	}
 	return best
-}
-
-// maskLabels lists the classes of a mask in increasing order.
-func maskLabels(mask uint64) []int {
-	out := make([]int, 0, bits.OnesCount64(mask))
-	for mask != 0 {
-		c := bits.TrailingZeros64(mask)
-		out = append(out, c)
-		mask &^= 1 << uint(c)
-	}
-	return out
 }

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/denotation-go/denotation/pkg/hidden"
+	"github.com/denotation-go/denotation/pkg/property"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -43,7 +43,7 @@ type Validation struct {
 // neurons works on it unchanged: a neuron's Denotations are its validated denotations (smallest
 // set first) with their scores recomputed on heldOut and LowerBound set (p and q values, when the
 // selection scan ran permutations, are the selection scan's); its
-// Best is its selection best property re-scored on heldOut (nil for a neuron constant on the
+// Best is its selection best reading re-scored on heldOut (nil for a neuron constant on the
 // selection split). Result.Validation records the selection. A neuron that denotes on the
 // selection split can only lose denotations here: selection data ≠ evaluation data.
 func Validate(sel *Result, heldOut *hidden.Activations, opt ValidateOptions) (*Result, error) {
@@ -116,15 +116,15 @@ func validateNeuron(sn *NeuronResult, vals []float32, labels, counts, above []in
 		return on
 	}
 	for _, d := range sn.Denotations {
-		p := heldOutProperty(vals, labels, d.Labels, d.Threshold, counts, above, lb)
+		p := heldOutReading(vals, labels, d.Labels, d.Threshold, counts, above, lb)
 		if p.MinClassFraction >= tau {
 			v := d
 			p.PValue, p.QValue = d.PValue, d.QValue // the selection scan's test, if it ran one
-			v.Property = p
+			v.Reading = p
 			on.Denotations = append(on.Denotations, v)
 		}
 	}
-	best := heldOutProperty(vals, labels, sn.Best.Labels, sn.Best.Threshold, counts, above, lb)
+	best := heldOutReading(vals, labels, sn.Best.Labels, sn.Best.Threshold, counts, above, lb)
 	on.Best = &best
 	return on
 }
@@ -166,8 +166,8 @@ func ScanValidated(sel, held *hidden.Activations, opt Options) (val, selection *
 	return val, selection, nil
 }
 
-// heldOutProperty scores "label ∈ S iff value > t" on held-out values.
-func heldOutProperty(vals []float32, labels, set []int, t float64, counts, above []int, lb *lowerBounds) Property {
+// heldOutReading scores "label ∈ S iff value > t" on held-out values.
+func heldOutReading(vals []float32, labels []int, set property.LabelSet, t float64, counts, above []int, lb *lowerBounds) Reading {
 	clear(above)
 	for i, v := range vals {
 		if float64(v) > t {
@@ -175,11 +175,7 @@ func heldOutProperty(vals []float32, labels, set []int, t float64, counts, above
 		}
 	}
 	k := len(counts)
-	in := make([]bool, k)
-	for _, c := range set {
-		in[c] = true
-	}
-	p := Property{Labels: slices.Clone(set), LabelProportion: float64(len(set)) / float64(k), Direction: High,
+	p := Reading{Labels: set, LabelProportion: set.Proportion(k), Direction: High,
 		Threshold: t, FractionAbove: make([]float64, k), MinClassFraction: math.Inf(1)}
 	lower := math.Inf(1)
 	var tp, pos, tn, neg int
@@ -187,7 +183,7 @@ func heldOutProperty(vals []float32, labels, set []int, t float64, counts, above
 	for c := 0; c < k; c++ {
 		p.FractionAbove[c] = float64(above[c]) / float64(counts[c])
 		right := counts[c] - above[c]
-		if in[c] {
+		if set.Contains(c) {
 			right = above[c]
 			tp += above[c]
 			pos += counts[c]
@@ -202,7 +198,7 @@ func heldOutProperty(vals []float32, labels, set []int, t float64, counts, above
 		lower = min(lower, lb.at(c, right))
 	}
 	p.BalancedAccuracy = 0.5 * (float64(tp)/float64(pos) + float64(tn)/float64(neg))
-	p.ClassBalancedAccuracy = 0.5 * (sumIn/float64(len(set)) + sumOut/float64(k-len(set)))
+	p.ClassBalancedAccuracy = 0.5 * (sumIn/float64(set.Len()) + sumOut/float64(k-set.Len()))
 	p.LowerBound = &lower
 	return p
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/denotation-go/denotation/pkg/hidden"
+	"github.com/denotation-go/denotation/pkg/property"
 )
 
 // noiseActs returns one layer of width w of pure noise (no neuron depends on the label), n samples
@@ -94,9 +95,9 @@ func TestValidateKeepsRealAndRecomputes(t *testing.T) {
 		t.Fatal(err)
 	}
 	nr, _ := scan.Neuron(1, 0)
-	d, ok := nr.Property()
-	if !ok || len(d.Labels) != 2 || d.Labels[0] != 1 || d.Labels[1] != 2 {
-		t.Fatalf("selection scan: property %+v, want {1,2}", d)
+	d, ok := nr.SmallestDenotation()
+	if !ok || d.Labels != property.MustLabelSet(1, 2) {
+		t.Fatalf("selection scan: smallest denotation %+v, want {1,2}", d)
 	}
 	// 100 per class; 3 of class 0 above: class 0 on its side 0.97 ≥ 0.95, kept.
 	held := mk(100, 2, 3)
@@ -105,7 +106,7 @@ func TestValidateKeepsRealAndRecomputes(t *testing.T) {
 		t.Fatal(err)
 	}
 	vn, _ := v.Neuron(1, 0)
-	vd, ok := vn.Property()
+	vd, ok := vn.SmallestDenotation()
 	if !ok {
 		t.Fatal("real denotation was not validated")
 	}

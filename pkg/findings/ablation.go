@@ -10,6 +10,7 @@ import (
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/property"
 	"github.com/denotation-go/denotation/plotting"
 )
 
@@ -19,7 +20,7 @@ import (
 type AblationOptions struct {
 	// Scan finds the denotations (τ, permutations).
 	Scan denotation.Options `json:"scan"`
-	// MaxQ, when > 0, ablates only neurons whose property has q ≤ MaxQ (needs Scan.Permutations).
+	// MaxQ, when > 0, ablates only neurons whose smallest denoted set has q ≤ MaxQ (needs Scan.Permutations).
 	MaxQ float64 `json:"max_q"`
 	// Value is the post-activation value an ablated neuron is clamped to (0: a ReLU that does not
 	// fire).
@@ -41,12 +42,12 @@ func DefaultAblationOptions() AblationOptions {
 type AblationRow struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
-	// Labels is the neuron's property S (its smallest denoted set), Classes their names.
-	Labels           []int    `json:"labels"`
-	Classes          []string `json:"classes"`
-	LabelProportion  float64  `json:"label_proportion"`
-	MinClassFraction float64  `json:"min_class_fraction"`
-	QValue           *float64 `json:"q_value"`
+	// Labels is S, the neuron's smallest denoted set, Classes their names.
+	Labels           property.LabelSet `json:"labels"`
+	Classes          []string          `json:"classes"`
+	LabelProportion  float64           `json:"label_proportion"`
+	MinClassFraction float64           `json:"min_class_fraction"`
+	QValue           *float64          `json:"q_value"`
 	// AccuracyBefore and AccuracyAfter are the test accuracy of the model intact and with the
 	// neuron clamped.
 	AccuracyBefore float64 `json:"accuracy_before"`
@@ -84,7 +85,7 @@ type AblationResult struct {
 }
 
 // Ablations is the causal check of F3. It scans the subject's test activations, takes the
-// denoting neurons (each with its property, its smallest denoted set S), keeps at most
+// denoting neurons (each with its smallest denoted set S), keeps at most
 // maxNeurons of them — the highest min-class fraction first, then by layer and neuron — and
 // clamps each in turn to opt.Value. The contrast is the mean drop of per-class test accuracy over
 // the classes in S minus that over the other classes (denotation.AblationContrast, with a
@@ -172,7 +173,7 @@ func ablationCandidates(scan *denotation.Result, maxQ float64) []denotation.Deno
 	for li := range scan.Layers {
 		for ni := range scan.Layers[li].Neurons {
 			nr := &scan.Layers[li].Neurons[ni]
-			p, ok := nr.Property()
+			p, ok := nr.SmallestDenotation()
 			if maxQ > 0 {
 				ok = false
 				for _, d := range nr.Denotations {
@@ -204,7 +205,7 @@ func ablationCandidates(scan *denotation.Result, maxQ float64) []denotation.Deno
 // control neuron of the same layer drawn with rng (controlNeuron), if there is one.
 func ablateOne(sub *Subject, scan *denotation.Result, d denotation.Denotation, before []bool, rng *rand.Rand, opt AblationOptions) (AblationRow, error) {
 	labels, k := sub.Test.Labels, sub.Test.NumClasses
-	row := AblationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: slices.Clone(d.Labels), Classes: classNames(d.Labels, sub.Data.ClassNames),
+	row := AblationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: d.Labels, Classes: d.Labels.Names(sub.Data.ClassNames),
 		LabelProportion: d.LabelProportion, MinClassFraction: d.MinClassFraction, QValue: d.QValue,
 		AccuracyBefore: meanBool(before), ControlNeuron: -1}
 	after, err := sub.Model.CorrectAblated(sub.ObserveTest, []model.Ablation{{Layer: d.Layer, Neuron: d.Neuron, Value: opt.Value}})
@@ -257,7 +258,7 @@ func strongestAblationFigure(s AblationRow, k int, names []string, value float32
 		delta[c] = s.Contrast.AccuracyAfter[c] - s.Contrast.AccuracyBefore[c]
 	}
 	title := fmt.Sprintf("layer %d · neuron %d set to %g (denotes %s): contrast %.3f", s.Layer, s.Neuron,
-		value, setString(s.Labels), float64(s.Contrast.Contrast))
+		value, s.Labels, float64(s.Contrast.Contrast))
 	if s.Contrast.CILow.Defined() {
 		title += fmt.Sprintf(" [%.3f, %.3f]", float64(s.Contrast.CILow), float64(s.Contrast.CIHigh))
 	}

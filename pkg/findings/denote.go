@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/property"
 	"github.com/denotation-go/denotation/plotting"
 )
 
@@ -22,9 +22,9 @@ type DenotationRow struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
 	// Labels is S (the high side: the classes above the threshold), Classes their names.
-	Labels          []int    `json:"labels"`
-	Classes         []string `json:"classes"`
-	LabelProportion float64  `json:"label_proportion"`
+	Labels          property.LabelSet `json:"labels"`
+	Classes         []string          `json:"classes"`
+	LabelProportion float64           `json:"label_proportion"`
 	// Threshold is the reported threshold; S is denoted at every t in [ThresholdLow, ThresholdHigh).
 	Threshold        float64 `json:"threshold"`
 	ThresholdLow     float64 `json:"threshold_low"`
@@ -38,8 +38,9 @@ type DenotationRow struct {
 	// LowerBound is the smallest per-class one-sided 95% Clopper–Pearson lower bound of the
 	// fraction on the correct side, on the test split (nil for an unvalidated scan).
 	LowerBound *float64 `json:"lower_bound,omitempty"`
-	// Property is true for the smallest set the neuron denotes: the neuron's property.
-	Property bool `json:"property"`
+	// Smallest is true for the smallest set the neuron denotes (its SmallestDenotation). The JSON
+	// name "property" is kept from before the rename.
+	Smallest bool `json:"property"`
 }
 
 // ScanSummary counts the outcome of a scan of every hidden neuron of one model.
@@ -57,7 +58,7 @@ type ScanSummary struct {
 	DenotingPerLayer    []int `json:"denoting_per_layer"`
 	DenotationsPerLayer []int `json:"denotations_per_layer"`
 	SignificantPerLayer []int `json:"significant_per_layer"`
-	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' smallest denoted sets.
 	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
 	// MeanBestScore is the mean best MinClassFraction over non-constant neurons: how close the
 	// neurons come to denoting (a neuron denotes iff its best score ≥ τ).
@@ -92,7 +93,7 @@ type DenotationResult struct {
 	// first); UntrainedDenotations those of the untrained control.
 	Denotations          []DenotationRow `json:"denotations"`
 	UntrainedDenotations []DenotationRow `json:"untrained_denotations"`
-	// Scan and UntrainedScan are the full scans (every neuron, its best property).
+	// Scan and UntrainedScan are the full scans (every neuron, its best reading).
 	Scan          *denotation.Result `json:"-"`
 	UntrainedScan *denotation.Result `json:"-"`
 	// Figure draws the number of denoting neurons per layer, trained against untrained (and,
@@ -179,7 +180,7 @@ func summarizeScan(r *denotation.Result) ScanSummary {
 				sumBest += nr.Best.MinClassFraction
 				nBest++
 			}
-			if p, ok := nr.Property(); ok {
+			if p, ok := nr.SmallestDenotation(); ok {
 				s.Denoting++
 				s.DenotingPerLayer[li]++
 				sumProp += p.LabelProportion
@@ -215,7 +216,7 @@ func denotationRows(r *denotation.Result, names []string) []DenotationRow {
 			nr := &r.Layers[li].Neurons[ni]
 			for i, d := range nr.Denotations {
 				row := rowOf(d, names)
-				row.Property = i == 0
+				row.Smallest = i == 0
 				rows = append(rows, row)
 			}
 		}
@@ -224,31 +225,9 @@ func denotationRows(r *denotation.Result, names []string) []DenotationRow {
 }
 
 func rowOf(d denotation.Denotation, names []string) DenotationRow {
-	return DenotationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: slices.Clone(d.Labels), Classes: classNames(d.Labels, names),
+	return DenotationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: d.Labels, Classes: d.Labels.Names(names),
 		LabelProportion: d.LabelProportion, Threshold: d.Threshold, ThresholdLow: d.ThresholdLow, ThresholdHigh: d.ThresholdHigh,
 		MinClassFraction: d.MinClassFraction, BalancedAccuracy: d.BalancedAccuracy, PValue: d.PValue, QValue: d.QValue, LowerBound: d.LowerBound}
-}
-
-// classNames spells out a label set.
-func classNames(labels []int, names []string) []string {
-	out := make([]string, len(labels))
-	for i, c := range labels {
-		if c >= 0 && c < len(names) {
-			out[i] = names[c]
-		} else {
-			out[i] = fmt.Sprint(c)
-		}
-	}
-	return out
-}
-
-// setString writes a label set as "{0,6,8,9}".
-func setString(labels []int) string {
-	parts := make([]string, len(labels))
-	for i, c := range labels {
-		parts[i] = fmt.Sprint(c)
-	}
-	return "{" + strings.Join(parts, ",") + "}"
 }
 
 // shuffledLabels returns a copy of a with its labels permuted (seeded): the activations keep
@@ -273,18 +252,18 @@ func ints2floats(v []int) []float64 {
 const StoryTop = 64
 
 // NeuronStoryResult is what one neuron does on the subject's test split: its scan (the sets it
-// denotes, its best property), the samples that activate it most, and the figure.
+// denotes, its best reading), the samples that activate it most, and the figure.
 type NeuronStoryResult struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
 	// Scan is the neuron's scan at Tau.
 	Tau  float64                 `json:"tau"`
 	Scan denotation.NeuronResult `json:"scan"`
-	// Shown is the label set highlighted in the figure (the neuron's property, its smallest
-	// denoted set; empty when it denotes nothing) and Threshold the line drawn: the property's
-	// threshold, else the best property's, else the constant value.
-	Shown     []int   `json:"shown"`
-	Threshold float64 `json:"threshold"`
+	// Shown is the label set highlighted in the figure (the neuron's smallest denoted set; empty
+	// when it denotes nothing) and Threshold the line drawn: that denotation's threshold, else the
+	// best reading's, else the constant value.
+	Shown     property.LabelSet `json:"shown"`
+	Threshold float64           `json:"threshold"`
 	// Top are the indices (into the subject's test split) of the StoryTop samples with the highest
 	// activation (ties: lower index first), TopLabels their labels.
 	Top       []int `json:"top"`
@@ -303,9 +282,9 @@ func NeuronStory(sub *Subject, layer, neuron int) (*NeuronStoryResult, error) {
 }
 
 // NeuronStoryAt draws one neuron's story at τ: the distribution of its post-activation values
-// per class on the subject's test split, the classes of its property (smallest denoted set)
+// per class on the subject's test split, the classes of its smallest denoted set
 // highlighted with their threshold, and the mean input image of its StoryTop most activating
-// test samples. A neuron that denotes nothing shows its best property's threshold and no
+// test samples. A neuron that denotes nothing shows its best reading's threshold and no
 // highlighted class.
 func NeuronStoryAt(sub *Subject, layer, neuron int, tau float64) (*NeuronStoryResult, error) {
 	if sub == nil || sub.Test == nil {
@@ -340,13 +319,13 @@ func NeuronStoryAt(sub *Subject, layer, neuron int, tau float64) (*NeuronStoryRe
 	for i := range nr.Denotations {
 		nr.Denotations[i].Layer, nr.Denotations[i].Neuron = layer, neuron
 	}
-	st := &NeuronStoryResult{Layer: layer, Neuron: neuron, Tau: tau, Scan: nr, Shown: []int{}}
+	st := &NeuronStoryResult{Layer: layer, Neuron: neuron, Tau: tau, Scan: nr}
 	names := sub.Data.ClassNames
 	head := fmt.Sprintf("layer %d · neuron %d", layer, neuron)
-	switch p, ok := nr.Property(); {
+	switch p, ok := nr.SmallestDenotation(); {
 	case ok:
-		st.Shown, st.Threshold = slices.Clone(p.Labels), p.Threshold
-		st.Title = fmt.Sprintf("%s denotes %s, min class fraction %.3f", head, setString(p.Labels), p.MinClassFraction)
+		st.Shown, st.Threshold = p.Labels, p.Threshold
+		st.Title = fmt.Sprintf("%s denotes %s, min class fraction %.3f", head, p.Labels, p.MinClassFraction)
 		if len(nr.Denotations) > 1 {
 			st.Title += fmt.Sprintf(", +%d larger nested sets", len(nr.Denotations)-1)
 		}
@@ -356,7 +335,7 @@ func NeuronStoryAt(sub *Subject, layer, neuron int, tau float64) (*NeuronStoryRe
 	default:
 		st.Threshold = nr.Best.Threshold
 		st.Title = fmt.Sprintf("%s denotes nothing at τ = %g (best %s at %.3f)", head, tau,
-			setString(nr.Best.Labels), nr.Best.MinClassFraction)
+			nr.Best.Labels, nr.Best.MinClassFraction)
 	}
 	k := acts.NumClasses
 	perClass := make([][]float64, k)

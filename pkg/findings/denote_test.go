@@ -73,22 +73,22 @@ func TestDenotations(t *testing.T) {
 		res.Trained.DenotingPerLayer[0]+res.Trained.DenotingPerLayer[1] != res.Trained.Denoting {
 		t.Errorf("denoting %d, per layer %v, scan %d", res.Trained.Denoting, res.Trained.DenotingPerLayer, res.Scan.NumDenoting())
 	}
-	props := 0
+	smallest := 0
 	for i, r := range res.Denotations {
 		d := all[i]
-		if r.Layer != d.Layer || r.Neuron != d.Neuron || !slices.Equal(r.Labels, d.Labels) || r.Threshold != d.Threshold ||
-			len(r.Classes) != len(r.Labels) || r.Classes[0] != sub.Data.ClassNames[r.Labels[0]] || r.PValue == nil || r.QValue == nil {
+		if r.Layer != d.Layer || r.Neuron != d.Neuron || r.Labels != d.Labels || r.Threshold != d.Threshold ||
+			len(r.Classes) != r.Labels.Len() || r.Classes[0] != sub.Data.ClassNames[r.Labels.Classes()[0]] || r.PValue == nil || r.QValue == nil {
 			t.Fatalf("row %d = %+v, denotation %+v", i, r, d)
 		}
 		if r.MinClassFraction < opt.Tau {
 			t.Errorf("row %d: min class fraction %v < τ", i, r.MinClassFraction)
 		}
-		if r.Property {
-			props++
+		if r.Smallest {
+			smallest++
 		}
 	}
-	if props != res.Trained.Denoting {
-		t.Errorf("%d property rows for %d denoting neurons", props, res.Trained.Denoting)
+	if smallest != res.Trained.Denoting {
+		t.Errorf("%d smallest-set rows for %d denoting neurons", smallest, res.Trained.Denoting)
 	}
 	if got := len(res.Significant()); got != res.Trained.Significant || got != res.Scan.CountSignificant(SignificanceLevel) {
 		t.Errorf("significant: %d rows, summary %d, scan %d", got, res.Trained.Significant, res.Scan.CountSignificant(SignificanceLevel))
@@ -103,7 +103,7 @@ func TestDenotations(t *testing.T) {
 	}
 	roundTrip(t, res)
 
-	// The story of the first denoting neuron highlights its property at its threshold.
+	// The story of the first denoting neuron highlights its smallest denoted set at its threshold.
 	first := res.Denotations[0]
 	st, err := NeuronStory(sub, first.Layer, first.Neuron)
 	if err != nil {
@@ -127,7 +127,7 @@ func TestDenotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(st.Shown, first.Labels) || st.Threshold != first.Threshold {
+	if st.Shown != first.Labels || st.Threshold != first.Threshold {
 		t.Errorf("story shows %v at %v, scan says %v at %v", st.Shown, st.Threshold, first.Labels, first.Threshold)
 	}
 	roundTrip(t, st)

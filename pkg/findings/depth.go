@@ -210,12 +210,12 @@ type DepthResult struct {
 	Notes []string `json:"notes,omitempty"`
 	// Runs are the scans, in the order of Models.
 	Runs []denotation.Run `json:"-"`
-	// Proportion draws the mean label proportion of the denoting neurons' properties against the
+	// Proportion draws the mean label proportion of the denoting neurons' smallest denoted sets against the
 	// layer ℓ, one series per network depth D (bootstrap CI over networks), untrained controls
 	// dashed; Relative draws the same against ℓ/D; Counts the mean number of denoting neurons per
 	// network at each layer, one series per depth, and the untrained controls pooled.
 	// BestProportion draws, like Proportion, the label proportion of every non-constant neuron's
-	// best property (the set it comes closest to denoting, denoting or not): denotation at τ can
+	// best reading (the set it comes closest to denoting, denoting or not): denotation at τ can
 	// be rare, this is defined for almost every neuron.
 	Proportion     *plotting.Figure `json:"-"`
 	Relative       *plotting.Figure `json:"-"`
@@ -382,7 +382,7 @@ func (r *DepthResult) Interpretation() string {
 // denotation.DepthReport pooled over the networks of each depth.
 type CellFigures struct {
 	// Proportion and Relative draw the mean |S|/K of the denoted sets against ℓ and against ℓ/D
-	// (nil when nothing denotes), Best that of every neuron's best property, Counts the mean number
+	// (nil when nothing denotes), Best that of every neuron's best reading, Counts the mean number
 	// of denoting neurons per network at each layer.
 	Proportion, Relative, Best, Counts *plotting.Figure
 	// Notes say why a figure is missing.
@@ -520,7 +520,7 @@ type DepthHeadline struct {
 	UntrainedNeurons  int `json:"untrained_neurons"`
 	UntrainedDenoting int `json:"untrained_denoting"`
 	// MeanProportion is the mean label proportion of the trained networks' denoting neurons'
-	// properties, UntrainedMeanProportion the same for the controls.
+	// smallest denoted sets, UntrainedMeanProportion the same for the controls.
 	MeanProportion          denotation.Num `json:"mean_proportion"`
 	UntrainedMeanProportion denotation.Num `json:"untrained_mean_proportion"`
 	// FirstLayer and LastLayer pool the denoting neurons of the first (ℓ = 1) and of the last
@@ -532,7 +532,7 @@ type DepthHeadline struct {
 	LastLayerMean    denotation.Num `json:"last_layer_mean"`
 	LastLayerN       int            `json:"last_layer_n"`
 	// Trend is the report's trend of the denoted sets' label proportion with ℓ/D over the trained
-	// networks, BestTrend that of every neuron's best property, UntrainedTrend and
+	// networks, BestTrend that of every neuron's best reading, UntrainedTrend and
 	// UntrainedBestTrend the controls' (nil where the report has none).
 	Trend              *denotation.Trend `json:"trend"`
 	BestTrend          *denotation.Trend `json:"best_trend"`

@@ -54,7 +54,7 @@ func TestLabelProportionVsDepth(t *testing.T) {
 		}
 		for li := range r.Result.Layers {
 			for ni := range r.Result.Layers[li].Neurons {
-				if p, ok := r.Result.Layers[li].Neurons[ni].Property(); ok {
+				if p, ok := r.Result.Layers[li].Neurons[ni].SmallestDenotation(); ok {
 					if li == 0 {
 						first = append(first, p.LabelProportion)
 					}

@@ -157,7 +157,7 @@ type TauCounts struct {
 	Selected int   `json:"selected"`
 	Denoting int   `json:"denoting"`
 	PerLayer []int `json:"per_layer"`
-	// MeanProportion is the mean |S|/K of the validated properties, PerLayerProportion by layer.
+	// MeanProportion is the mean |S|/K of the validated smallest denoted sets, PerLayerProportion by layer.
 	MeanProportion     denotation.Num   `json:"mean_proportion"`
 	PerLayerProportion []denotation.Num `json:"per_layer_proportion"`
 }
@@ -202,7 +202,7 @@ type FactorGroup struct {
 	DenotingMin []int     `json:"denoting_min"`
 	DenotingMax []int     `json:"denoting_max"`
 	PerLayer    []float64 `json:"per_layer"`
-	// Proportion is the mean |S|/K of the validated properties of all its networks at the last τ.
+	// Proportion is the mean |S|/K of the validated smallest denoted sets of all its networks at the last τ.
 	Proportion denotation.Num `json:"proportion"`
 	// Untrained is the mean number of denoting neurons at initialisation (epoch 0) at the last τ.
 	Untrained denotation.Num `json:"untrained"`
@@ -238,7 +238,7 @@ type FactorEffect struct {
 	DenotingA float64        `json:"denoting_a"`
 	DenotingB float64        `json:"denoting_b"`
 	Ratio     denotation.Num `json:"ratio"`
-	// ProportionA and ProportionB are the mean |S|/K of the validated properties.
+	// ProportionA and ProportionB are the mean |S|/K of the validated smallest denoted sets.
 	ProportionA denotation.Num `json:"proportion_a"`
 	ProportionB denotation.Num `json:"proportion_b"`
 	// AccuracyA and AccuracyB are the mean test accuracies.

@@ -7,15 +7,16 @@ import (
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/property"
 	"github.com/denotation-go/denotation/plotting"
 )
 
 // ReplicatedRow is one (layer, S) pair of a replication report, with S spelled out.
 type ReplicatedRow struct {
-	Layer           int      `json:"layer"`
-	Labels          []int    `json:"labels"`
-	Classes         []string `json:"classes"`
-	LabelProportion float64  `json:"label_proportion"`
+	Layer           int               `json:"layer"`
+	Labels          property.LabelSet `json:"labels"`
+	Classes         []string          `json:"classes"`
+	LabelProportion float64           `json:"label_proportion"`
 	// NumRuns is the number of seeds with a neuron of Layer denoting S; Seeds lists them.
 	NumRuns int      `json:"num_runs"`
 	Seeds   []uint64 `json:"seeds"`
@@ -142,8 +143,8 @@ func replicationOn(s Setup, seeds []uint64, opt denotation.Options, data *datase
 			res.InAll++
 		}
 		if set.NumRuns >= 2 {
-			res.Surviving = append(res.Surviving, ReplicatedRow{Layer: set.Layer, Labels: slices.Clone(set.Labels),
-				Classes: classNames(set.Labels, names), LabelProportion: set.LabelProportion, NumRuns: set.NumRuns,
+			res.Surviving = append(res.Surviving, ReplicatedRow{Layer: set.Layer, Labels: set.Labels,
+				Classes: set.Labels.Names(names), LabelProportion: set.LabelProportion, NumRuns: set.NumRuns,
 				Seeds: slices.Clone(set.Seeds), Neurons: set.Neurons})
 		}
 	}

@@ -26,7 +26,7 @@ func TestReplicationAndEmergence(t *testing.T) {
 		t.Errorf("total %d of %d sets, in all %d, surviving %d", rep.Total, len(rep.Report.Sets), rep.InAll, len(rep.Surviving))
 	}
 	for _, r := range rep.Surviving {
-		if r.NumRuns != 2 || len(r.Classes) != len(r.Labels) {
+		if r.NumRuns != 2 || len(r.Classes) != r.Labels.Len() {
 			t.Errorf("surviving %+v", r)
 		}
 	}

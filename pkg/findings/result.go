@@ -194,7 +194,7 @@ func (a *AblationResult) Markdown() string {
 	p("| layer | neuron | S | accuracy before → after | contrast [CI] | control contrast [CI] |")
 	p("|---|---|---|---|---|---|")
 	for _, row := range a.Ablations {
-		p("| %d | %d | %v | %.4f → %.4f | %s | %s |", row.Layer, row.Neuron, row.Labels, row.AccuracyBefore, row.AccuracyAfter,
+		p("| %d | %d | %v | %.4f → %.4f | %s | %s |", row.Layer, row.Neuron, row.Labels.Classes(), row.AccuracyBefore, row.AccuracyAfter,
 			contrastText(row.Contrast), contrastText(row.Control))
 	}
 	p("")

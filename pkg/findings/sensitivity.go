@@ -12,7 +12,7 @@ type TauCount struct {
 	// Denoting counts neurons denoting at least one label set (trained model, untrained control).
 	Denoting          int `json:"denoting"`
 	UntrainedDenoting int `json:"untrained_denoting"`
-	// MeanLabelProportion is the mean |S|/K of the denoting neurons' properties (smallest sets).
+	// MeanLabelProportion is the mean |S|/K of the denoting neurons' smallest denoted sets.
 	MeanLabelProportion denotation.Num `json:"mean_label_proportion"`
 	// PerLayer counts denoting neurons per layer (trained model).
 	PerLayer []int `json:"per_layer"`
@@ -41,7 +41,7 @@ func TauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 		for _, l := range r.Layers {
 			tc.PerLayer = append(tc.PerLayer, l.NumDenoting())
 		}
-		for _, d := range r.Properties() {
+		for _, d := range r.SmallestDenotations() {
 			sum += d.LabelProportion
 			n++
 		}
@@ -54,14 +54,14 @@ func TauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 }
 
 // Showcase picks the neuron to tell the story of: the denoting neuron with the highest min class
-// fraction, or when none denotes, the neuron whose best property comes closest (ties: lowest layer,
+// fraction, or when none denotes, the neuron whose best reading comes closest (ties: lowest layer,
 // then index).
 func (r *DenotationResult) Showcase() (layer, neuron int) {
 	best := -1.0
 	for _, l := range r.Scan.Layers {
 		for _, n := range l.Neurons {
 			score := -1.0
-			if d, ok := n.Property(); ok {
+			if d, ok := n.SmallestDenotation(); ok {
 				score = 1 + d.MinClassFraction
 			} else if n.Best != nil {
 				score = n.Best.MinClassFraction

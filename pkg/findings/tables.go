@@ -63,7 +63,7 @@ func ReplicationTable(r *ReplicationResult) string {
 				p("| … | %d more in results.json | | | |", len(r.Surviving)-25)
 				break
 			}
-			p("| %d | %v | %s | %v | %d |", row.Layer, row.Labels, strings.Join(row.Classes, ", "), row.Seeds, row.Neurons)
+			p("| %d | %v | %s | %v | %d |", row.Layer, row.Labels.Classes(), strings.Join(row.Classes, ", "), row.Seeds, row.Neurons)
 		}
 	}
 	return b.String()

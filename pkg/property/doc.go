@@ -4,7 +4,7 @@
 // # Label-subset properties
 //
 // A label-subset property is a set S of classes with 0 < |S| < K; a sample has it when its label is
-// in S. LabelSet is a bit mask (bit c ⇔ class c) whose canonical name lists the classes in
+// in S. LabelSet is a bit mask (bit c ⇔ class c, K ≤ 64) whose canonical name lists the classes in
 // increasing order, "{0,2,4,6,8}". S and its complement describe the same split with the sides
 // swapped; both views stay explicit:
 //
@@ -24,10 +24,18 @@
 // name and a label out of range are errors that quote the spec. ParseList adds "all", "splits"
 // and "aliases", and ';'-separated lists.
 //
+// LabelSet is the one label-set type of the module: the vocabulary parses into it, and the scan
+// (pkg/denotation), the CLI, the findings and the plots pass it on. Its String (through Named) is
+// the one formatter of a set as "{0,6,8,9}"; in JSON it is the array of its classes, [0,6,8,9].
+// It lives here rather than in a package of its own because this package is light: it imports
+// only the standard library and datasets (itself standard-library only, for datasets.Split), so
+// pkg/denotation can import it and stay free of gomlx and GoNB.
+//
 // # Pixel attributes
 //
 // Attribute computes a scalar from an image (ink mass, bounding-box width and height, centroid x
 // and y, slant from second moments); PixelProperty binarises it at the median over the training
 // split: a sample has the property when its value is strictly above that median. Both kinds
-// implement Property, whose Targets gives one boolean per sample of a datasets.Split.
+// implement Property, whose Targets gives one boolean per sample of a datasets.Split. In this module
+// "property" means only this; a neuron's (S, t) pair with its scores is a denotation.Reading.
 package property

@@ -1,6 +1,7 @@
 package property
 
 import (
+	"encoding/json"
 	"fmt"
 	"math/bits"
 	"strconv"
@@ -8,12 +9,16 @@ import (
 )
 
 // MaxClasses is the largest number of classes a LabelSet can describe.
-const MaxClasses = 31
+const MaxClasses = 64
+
+// maxListed is the largest number of classes whose subsets AllSubsets, Splits and SubsetsOfSize
+// list (2^31 − 2 sets already).
+const maxListed = 31
 
 // LabelSet is a set of class labels as a bit mask: bit c is set when class c is in the set.
 // The zero value is the empty set. A LabelSet does not know K, the number of classes; methods that
-// need it take it as an argument.
-type LabelSet uint32
+// need it take it as an argument. In JSON it is the array of its classes, [0,6,8,9].
+type LabelSet uint64
 
 // NewLabelSet returns the set of the given classes. It returns an error for a class outside
 // [0, MaxClasses) or listed twice.
@@ -41,36 +46,63 @@ func MustLabelSet(classes ...int) LabelSet {
 }
 
 // Contains reports whether class c is in the set.
-func (s LabelSet) Contains(c int) bool { return c >= 0 && c < 32 && s&(1<<c) != 0 }
+func (s LabelSet) Contains(c int) bool { return c >= 0 && c < MaxClasses && s&(1<<c) != 0 }
 
 // Len is the number of classes in the set.
-func (s LabelSet) Len() int { return bits.OnesCount32(uint32(s)) }
+func (s LabelSet) Len() int { return bits.OnesCount64(uint64(s)) }
 
 // Classes lists the classes in the set in increasing order.
 func (s LabelSet) Classes() []int {
 	out := make([]int, 0, s.Len())
-	for m := uint32(s); m != 0; m &= m - 1 {
-		out = append(out, bits.TrailingZeros32(m))
+	for m := uint64(s); m != 0; m &= m - 1 {
+		out = append(out, bits.TrailingZeros64(m))
 	}
 	return out
 }
 
 // String is the canonical name of the set: its classes in increasing order, e.g. "{0,2,4,6,8}".
-func (s LabelSet) String() string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, c := range s.Classes() {
-		if i > 0 {
-			b.WriteByte(',')
+func (s LabelSet) String() string { return s.Named(nil) }
+
+// Named writes the set like String with each class spelled by its name in classNames, e.g.
+// "{Sandal,Sneaker,Ankle boot}"; a class without a name is written as its number. It is the one
+// formatter of a label set between braces.
+func (s LabelSet) Named(classNames []string) string {
+	return "{" + strings.Join(s.Names(classNames), ",") + "}"
+}
+
+// Names lists the set's classes in increasing order, each by its name in classNames, or as its
+// number when it has none.
+func (s LabelSet) Names(classNames []string) []string {
+	out := make([]string, 0, s.Len())
+	for _, c := range s.Classes() {
+		if c < len(classNames) {
+			out = append(out, classNames[c])
+		} else {
+			out = append(out, strconv.Itoa(c))
 		}
-		b.WriteString(strconv.Itoa(c))
 	}
-	b.WriteByte('}')
-	return b.String()
+	return out
+}
+
+// MarshalJSON writes the set as the array of its classes in increasing order, e.g. [0,6,8,9].
+func (s LabelSet) MarshalJSON() ([]byte, error) { return json.Marshal(s.Classes()) }
+
+// UnmarshalJSON reads an array of classes (null: the empty set).
+func (s *LabelSet) UnmarshalJSON(b []byte) error {
+	var classes []int
+	if err := json.Unmarshal(b, &classes); err != nil {
+		return err
+	}
+	set, err := NewLabelSet(classes...)
+	if err != nil {
+		return err
+	}
+	*s = set
+	return nil
 }
 
 // Full returns the set of all k classes.
-func Full(k int) LabelSet { return LabelSet(uint32(1)<<k - 1) }
+func Full(k int) LabelSet { return LabelSet(uint64(1)<<k - 1) }
 
 // Complement returns the classes of [0, k) not in s: the same split with the sides swapped.
 func (s LabelSet) Complement(k int) LabelSet { return Full(k) &^ s }
@@ -135,9 +167,9 @@ func (s LabelSet) SampleProportion(labels []int) float64 {
 }
 
 // AllSubsets returns every non-trivial subset of k classes (2^k − 2 sets), in increasing bit-mask
-// order. Each split appears twice, once per side.
+// order. Each split appears twice, once per side. It returns nil unless 2 ≤ k ≤ 31.
 func AllSubsets(k int) []LabelSet {
-	if k < 2 || k > MaxClasses {
+	if k < 2 || k > maxListed {
 		return nil
 	}
 	out := make([]LabelSet, 0, 1<<k-2)

@@ -67,20 +67,7 @@ func (p LabelProperty) Labels() string { return p.Set.String() }
 
 // Display names the set's classes by their class names, e.g. "{Sandal,Sneaker,Ankle boot}"
 // (the numeric form when there are no class names).
-func (p LabelProperty) Display() string {
-	if p.ClassNames == nil {
-		return p.Set.String()
-	}
-	names := make([]string, 0, p.Set.Len())
-	for _, c := range p.Set.Classes() {
-		if c < len(p.ClassNames) {
-			names = append(names, p.ClassNames[c])
-		} else {
-			names = append(names, strconv.Itoa(c))
-		}
-	}
-	return "{" + strings.Join(names, ",") + "}"
-}
+func (p LabelProperty) Display() string { return p.Set.Named(p.ClassNames) }
 
 // LabelProportion is |S| / K.
 func (p LabelProperty) LabelProportion() float64 { return p.Set.Proportion(p.K) }
@@ -158,28 +145,28 @@ func VocabularyOf(ds *datasets.Dataset) Vocabulary {
 func (v Vocabulary) K() int { return len(v.ClassNames) }
 
 type alias struct {
-	name    string
-	classes []int
-	about   string
+	name  string
+	set   LabelSet
+	about string
 }
 
 var mnistAliases = []alias{
-	{"even", []int{0, 2, 4, 6, 8}, "even digits"},
-	{"odd", []int{1, 3, 5, 7, 9}, "odd digits"},
-	{"lt5", []int{0, 1, 2, 3, 4}, "digits below 5"},
-	{"ge5", []int{5, 6, 7, 8, 9}, "digits 5 and above"},
-	{"loops", []int{0, 6, 8, 9}, "digits usually written with a closed loop"},
-	{"straight", []int{1, 4, 7}, "digits made of straight strokes"},
-	{"curved", []int{0, 2, 3, 5, 6, 8, 9}, "digits with curved strokes (complement of straight)"},
-	{"prime", []int{2, 3, 5, 7}, "prime digits"},
+	{"even", MustLabelSet(0, 2, 4, 6, 8), "even digits"},
+	{"odd", MustLabelSet(1, 3, 5, 7, 9), "odd digits"},
+	{"lt5", MustLabelSet(0, 1, 2, 3, 4), "digits below 5"},
+	{"ge5", MustLabelSet(5, 6, 7, 8, 9), "digits 5 and above"},
+	{"loops", MustLabelSet(0, 6, 8, 9), "digits usually written with a closed loop"},
+	{"straight", MustLabelSet(1, 4, 7), "digits made of straight strokes"},
+	{"curved", MustLabelSet(0, 2, 3, 5, 6, 8, 9), "digits with curved strokes (complement of straight)"},
+	{"prime", MustLabelSet(2, 3, 5, 7), "prime digits"},
 }
 
 var fashionAliases = []alias{
-	{"tops", []int{0, 2, 4, 6}, "T-shirt/top, Pullover, Coat, Shirt"},
-	{"footwear", []int{5, 7, 9}, "Sandal, Sneaker, Ankle boot"},
-	{"clothing", []int{0, 1, 2, 3, 4, 6}, "garments worn on the body"},
-	{"longsleeve", []int{2, 4, 6}, "Pullover, Coat, Shirt"},
-	{"accessories", []int{5, 7, 8, 9}, "footwear and bags"},
+	{"tops", MustLabelSet(0, 2, 4, 6), "T-shirt/top, Pullover, Coat, Shirt"},
+	{"footwear", MustLabelSet(5, 7, 9), "Sandal, Sneaker, Ankle boot"},
+	{"clothing", MustLabelSet(0, 1, 2, 3, 4, 6), "garments worn on the body"},
+	{"longsleeve", MustLabelSet(2, 4, 6), "Pullover, Coat, Shirt"},
+	{"accessories", MustLabelSet(5, 7, 8, 9), "footwear and bags"},
 }
 
 func (v Vocabulary) aliases() []alias {
@@ -200,7 +187,7 @@ func (v Vocabulary) aliases() []alias {
 func (v Vocabulary) Aliases() []LabelProperty {
 	var out []LabelProperty
 	for _, a := range v.aliases() {
-		out = append(out, LabelProperty{Set: MustLabelSet(a.classes...), K: v.K(), Alias: a.name, ClassNames: v.ClassNames})
+		out = append(out, LabelProperty{Set: a.set, K: v.K(), Alias: a.name, ClassNames: v.ClassNames})
 	}
 	return out
 }
@@ -209,7 +196,7 @@ func (v Vocabulary) Aliases() []LabelProperty {
 func (v Vocabulary) AliasHelp() string {
 	var b strings.Builder
 	for _, a := range v.aliases() {
-		fmt.Fprintf(&b, "%-12s %-18s %s\n", a.name, MustLabelSet(a.classes...).String(), a.about)
+		fmt.Fprintf(&b, "%-12s %-18s %s\n", a.name, a.set.String(), a.about)
 	}
 	return b.String()
 }
@@ -308,7 +295,7 @@ func (v Vocabulary) parse(spec string) (LabelProperty, error) {
 	}
 	for _, a := range v.aliases() {
 		if strings.EqualFold(s, a.name) {
-			return LabelProperty{Set: MustLabelSet(a.classes...), K: k, Alias: a.name, ClassNames: v.ClassNames}, nil
+			return LabelProperty{Set: a.set, K: k, Alias: a.name, ClassNames: v.ClassNames}, nil
 		}
 	}
 	if key, val, ok := strings.Cut(s, "="); ok {

@@ -1,6 +1,7 @@
 package property
 
 import (
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -226,5 +227,29 @@ func TestPixelPropertyMedian(t *testing.T) {
 	broken.Labels = []int{3, 12}
 	if _, err := lp.Targets(&broken); err == nil {
 		t.Fatal("label out of range accepted")
+	}
+}
+
+func TestLabelSetJSONAndNames(t *testing.T) {
+	s := MustLabelSet(0, 6, 8, 9)
+	b, err := json.Marshal(struct {
+		S LabelSet `json:"s"`
+		E LabelSet `json:"e"`
+	}{s, 0})
+	if err != nil || string(b) != `{"s":[0,6,8,9],"e":[]}` {
+		t.Fatalf("marshal: %s, %v", b, err)
+	}
+	var back LabelSet
+	if err := json.Unmarshal([]byte("[9,0,8,6]"), &back); err != nil || back != s {
+		t.Fatalf("unmarshal: %v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte("[1,1]"), &back); err == nil {
+		t.Error("a class listed twice was accepted")
+	}
+	if got := s.Named([]string{"zero", "one"}); got != "{zero,6,8,9}" || s.String() != "{0,6,8,9}" {
+		t.Errorf("named %q, string %q", got, s.String())
+	}
+	if top := MustLabelSet(63); top.Check(64) != nil || top.Complement(64).Len() != 63 || Full(64).Len() != 64 {
+		t.Errorf("64 classes: %v", top.Check(64))
 	}
 }
