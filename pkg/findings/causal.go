@@ -338,7 +338,7 @@ func (f *forward) correct(acts *model.Activations, l, j int, value float32) ([]b
 		}
 	}
 	width := la.Width
-	act := f.m.Config.ActivationName
+	act := f.m.Config.Activation
 	for li := l; li <= f.m.Depth(); li++ { // weights index li = layer li+1
 		in, out := f.in[li], f.ou[li]
 		if in != width {
@@ -469,7 +469,7 @@ func replicationOn(s Setup, seeds []uint64, opt denotation.Options, data *datase
 	var err error
 	var runs, ctl []denotation.Run
 	for _, seed := range seeds {
-		cfg := s.Model.Seed(seed)
+		cfg := s.Model.WithSeed(seed)
 		m, _, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: opts.Progress, CacheDir: opts.CacheDir, Context: opts.Context})
 		if err != nil {
 			return nil, fmt.Errorf("replication: seed %d: %w", seed, err)
@@ -636,7 +636,7 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 	res := &EmergenceResult{Setup: s, Options: opt}
 	sel := selectionSplit(data.Train, s.ObserveTrain, s.SubsetSeed)
 	topt := &model.TrainOptions{Progress: opts.Progress, Context: opts.Context}
-	for e := 0; e <= cfg.NumEpochs; e++ {
+	for e := 0; e <= cfg.Epochs; e++ {
 		ep := EmergenceEpoch{Epoch: e}
 		if e > 0 {
 			dir := filepath.Join(snapRoot, fmt.Sprintf("epoch-%d", e))
