@@ -460,8 +460,8 @@ func AnalyzeDepth(runs []Run, opt DepthOptions) (*DepthReport, error) {
 			perLayer = append(perLayer, float64(s.denoting))
 		}
 		c.cell.Runs = len(seen)
-		c.cell.Denoted = proportionSummary(den, k)
-		c.cell.Best = proportionSummary(best, k)
+		c.cell.Denoted = SummarizeProportions(den, k)
+		c.cell.Best = SummarizeProportions(best, k)
 		c.cell.DenotingPerLayer = valuesSummary(perLayer)
 		c.cell.DenotingFraction, c.cell.DenotingFractionCILow, c.cell.DenotingFractionCIHigh = NaN, NaN, NaN
 		if c.cell.Neurons > 0 {

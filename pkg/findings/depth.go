@@ -594,10 +594,11 @@ func (r *DepthResult) computeHeadline() DepthHeadline {
 			}
 		}
 	}
-	h.MeanProportion, _ = histMean(all, k)
-	h.UntrainedMeanProportion, _ = histMean(allU, k)
-	h.FirstLayerMean, h.FirstLayerN = histMean(first, k)
-	h.LastLayerMean, h.LastLayerN = histMean(last, k)
+	h.MeanProportion = denotation.SummarizeProportions(all, k).Mean
+	h.UntrainedMeanProportion = denotation.SummarizeProportions(allU, k).Mean
+	fs, ls := denotation.SummarizeProportions(first, k), denotation.SummarizeProportions(last, k)
+	h.FirstLayerMean, h.FirstLayerN = fs.Mean, fs.N
+	h.LastLayerMean, h.LastLayerN = ls.Mean, ls.N
 	return h
 }
 
@@ -609,20 +610,6 @@ func addHist(acc, h []int) []int {
 		acc[i] += x
 	}
 	return acc
-}
-
-// histMean is the mean label proportion of a histogram of set sizes (h[s−1] sets of size s) and
-// the number of sets.
-func histMean(h []int, k int) (denotation.Num, int) {
-	n, sum := 0, 0
-	for i, x := range h {
-		n += x
-		sum += x * (i + 1)
-	}
-	if n == 0 {
-		return denotation.NaN, 0
-	}
-	return denotation.Num(float64(sum) / float64(n*k)), n
 }
 
 // f3 formats a number with three decimals, "undefined" when it is not.
