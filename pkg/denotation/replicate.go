@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// ReplicationOptions configures Replicate.
+// ReplicationOptions configures Replicate. The zero value, the default, matches every denoted set.
 type ReplicationOptions struct {
 	// PropertiesOnly matches only each neuron's property (its smallest denoted set) instead of
 	// every denoted set.

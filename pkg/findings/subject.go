@@ -100,7 +100,8 @@ type Subject struct {
 	untrained *Subject
 }
 
-// PrepareOptions are the knobs of Prepare that do not change its results.
+// PrepareOptions are the knobs of Prepare that do not change its results. The zero value (or a
+// nil *PrepareOptions) is the default.
 type PrepareOptions struct {
 	// CacheDir is the model run cache ("" = $DENOTATION_CACHE or ~/.cache/denotation).
 	CacheDir string

@@ -22,7 +22,8 @@ const (
 	adamEps   = 1e-8
 )
 
-// TrainOptions are the knobs of training that do not change its result.
+// TrainOptions are the knobs of training that do not change its result. The zero value (or a nil
+// *TrainOptions) is the default.
 type TrainOptions struct {
 	// Progress receives progress updates. nil means AutoProgress() (a progress line on a terminal's
 	// stderr, a live line in a GoNB notebook when pkg/model/gonbprogress is imported, nothing

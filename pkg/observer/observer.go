@@ -91,7 +91,8 @@ type Control struct {
 	Repeats int
 }
 
-// Options configure an observer. Zero values take the defaults given.
+// Options configure an observer. DefaultOptions returns the defaults given; a zero field also takes
+// its default.
 type Options struct {
 	// Kind is the observer type (Linear).
 	Kind Kind
@@ -123,27 +124,38 @@ type Options struct {
 	Control Control
 }
 
+// DefaultOptions returns the default observer: linear with the L2 penalty, C = 1, L1 ratio 0.5,
+// tolerance 1e-4 and the solver's own iteration cap (MaxIter 0: 100, or 1000 with an L1 term); the
+// MLP observer has 64 hidden units trained for 30 epochs of batches of 128 at learning rate 1e-3 and
+// weight decay 1e-4; seed 0, GOMAXPROCS workers, no control.
+func DefaultOptions() Options {
+	return Options{Kind: Linear, Penalty: L2, C: 1, L1Ratio: 0.5, Tol: 1e-4, Hidden: 64, Epochs: 30,
+		BatchSize: 128, LearningRate: 1e-3, WeightDecay: 1e-4, Control: Control{Kind: NoControl}}
+}
+
+// withDefaults replaces every zero field of o by DefaultOptions' value and checks the result.
 func (o Options) withDefaults() (Options, error) {
+	d := DefaultOptions()
 	if o.Kind == "" {
-		o.Kind = Linear
+		o.Kind = d.Kind
 	}
 	if _, err := ParseKind(string(o.Kind)); err != nil {
 		return o, err
 	}
 	if o.Penalty == "" {
-		o.Penalty = L2
+		o.Penalty = d.Penalty
 	}
 	if _, err := ParsePenalty(string(o.Penalty)); err != nil {
 		return o, err
 	}
 	if o.C == 0 {
-		o.C = 1
+		o.C = d.C
 	}
 	if o.L1Ratio == 0 {
-		o.L1Ratio = 0.5
+		o.L1Ratio = d.L1Ratio
 	}
 	if o.Tol == 0 {
-		o.Tol = 1e-4
+		o.Tol = d.Tol
 	}
 	if o.MaxIter == 0 {
 		o.MaxIter = 100
@@ -152,22 +164,22 @@ func (o Options) withDefaults() (Options, error) {
 		}
 	}
 	if o.Hidden == 0 {
-		o.Hidden = 64
+		o.Hidden = d.Hidden
 	}
 	if o.Epochs == 0 {
-		o.Epochs = 30
+		o.Epochs = d.Epochs
 	}
 	if o.BatchSize == 0 {
-		o.BatchSize = 128
+		o.BatchSize = d.BatchSize
 	}
 	if o.LearningRate == 0 {
-		o.LearningRate = 1e-3
+		o.LearningRate = d.LearningRate
 	}
 	if o.WeightDecay == 0 {
-		o.WeightDecay = 1e-4
+		o.WeightDecay = d.WeightDecay
 	}
 	if o.Control.Kind == "" {
-		o.Control.Kind = NoControl
+		o.Control.Kind = d.Control.Kind
 	}
 	if _, err := ParseControl(string(o.Control.Kind)); err != nil {
 		return o, err
