@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -61,27 +62,12 @@ func F1Options(dataset string) CaptureOptions {
 // withDefaults replaces every zero field of o by DefaultCaptureOptions' value.
 func (o CaptureOptions) withDefaults() CaptureOptions {
 	d := DefaultCaptureOptions()
-	if o.Properties == "" {
-		o.Properties = d.Properties
-	}
 	if len(o.Kinds) == 0 {
 		o.Kinds = d.Kinds
 	}
-	if o.Decisive == 0 {
-		o.Decisive = d.Decisive
-	}
-	if o.Margin == 0 {
-		o.Margin = d.Margin
-	}
-	if o.ValidationFraction == 0 {
-		o.ValidationFraction = d.ValidationFraction
-	}
-	if o.ControlRepeats == 0 {
-		o.ControlRepeats = d.ControlRepeats
-	}
-	if o.Seed == 0 {
-		o.Seed = d.Seed
-	}
+	o.Properties, o.Decisive, o.Margin = cmp.Or(o.Properties, d.Properties), cmp.Or(o.Decisive, d.Decisive), cmp.Or(o.Margin, d.Margin)
+	o.ValidationFraction, o.ControlRepeats = cmp.Or(o.ValidationFraction, d.ValidationFraction), cmp.Or(o.ControlRepeats, d.ControlRepeats)
+	o.Seed = cmp.Or(o.Seed, d.Seed)
 	return o
 }
 

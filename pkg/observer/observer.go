@@ -1,6 +1,7 @@
 package observer
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -136,51 +137,24 @@ func DefaultOptions() Options {
 // withDefaults replaces every zero field of o by DefaultOptions' value and checks the result.
 func (o Options) withDefaults() (Options, error) {
 	d := DefaultOptions()
-	if o.Kind == "" {
-		o.Kind = d.Kind
-	}
+	o.Kind = cmp.Or(o.Kind, d.Kind)
 	if _, err := ParseKind(string(o.Kind)); err != nil {
 		return o, err
 	}
-	if o.Penalty == "" {
-		o.Penalty = d.Penalty
-	}
+	o.Penalty = cmp.Or(o.Penalty, d.Penalty)
 	if _, err := ParsePenalty(string(o.Penalty)); err != nil {
 		return o, err
 	}
-	if o.C == 0 {
-		o.C = d.C
-	}
-	if o.L1Ratio == 0 {
-		o.L1Ratio = d.L1Ratio
-	}
-	if o.Tol == 0 {
-		o.Tol = d.Tol
-	}
+	o.C, o.L1Ratio, o.Tol = cmp.Or(o.C, d.C), cmp.Or(o.L1Ratio, d.L1Ratio), cmp.Or(o.Tol, d.Tol)
 	if o.MaxIter == 0 {
 		o.MaxIter = 100
 		if o.Penalty == L1 || o.Penalty == ElasticNet {
 			o.MaxIter = 1000
 		}
 	}
-	if o.Hidden == 0 {
-		o.Hidden = d.Hidden
-	}
-	if o.Epochs == 0 {
-		o.Epochs = d.Epochs
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = d.BatchSize
-	}
-	if o.LearningRate == 0 {
-		o.LearningRate = d.LearningRate
-	}
-	if o.WeightDecay == 0 {
-		o.WeightDecay = d.WeightDecay
-	}
-	if o.Control.Kind == "" {
-		o.Control.Kind = d.Control.Kind
-	}
+	o.Hidden, o.Epochs, o.BatchSize = cmp.Or(o.Hidden, d.Hidden), cmp.Or(o.Epochs, d.Epochs), cmp.Or(o.BatchSize, d.BatchSize)
+	o.LearningRate, o.WeightDecay = cmp.Or(o.LearningRate, d.LearningRate), cmp.Or(o.WeightDecay, d.WeightDecay)
+	o.Control.Kind = cmp.Or(o.Control.Kind, d.Control.Kind)
 	if _, err := ParseControl(string(o.Control.Kind)); err != nil {
 		return o, err
 	}
