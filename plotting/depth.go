@@ -37,7 +37,7 @@ type ProportionSeries struct {
 	Control bool
 }
 
-// ProportionOptions change LabelProportion.
+// ProportionOptions change LabelProportion. The zero value is the default.
 type ProportionOptions struct {
 	// Title of the figure; empty means "Label proportion of denoted sets vs depth".
 	Title string

@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,6 +17,8 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	"git.sr.ht/~sbinet/gg"
 	xdraw "golang.org/x/image/draw"
+
+	"github.com/denotation-go/denotation/internal/atomicfile"
 	"golang.org/x/text/encoding/charmap"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -290,7 +291,8 @@ func drawSafely(f *Figure, c draw.Canvas) (err error) {
 }
 
 // Save writes the figure to the file path, in the format its extension names: .png (at the
-// figure's DPI), .svg or .pdf. An unknown extension is an error and creates no file.
+// figure's DPI), .svg or .pdf. An unknown extension is an error and creates no file. The file is
+// written atomically (a temporary file renamed into place), so a figure on disk is always complete.
 func (f *Figure) Save(path string) error {
 	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
 	if !isFormat(ext) {
@@ -300,7 +302,7 @@ func (f *Figure) Save(path string) error {
 	if err := f.Encode(&buf, ext); err != nil {
 		return err
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.WriteBytes(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("plotting: saving figure: %w", err)
 	}
 	return nil

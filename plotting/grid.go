@@ -23,7 +23,8 @@ type NetworkGrid struct {
 	neuron [][]int     // neuron[r][c]
 }
 
-// NetworkGridOptions choose how NewNetworkGrid orders and places the neurons of each layer.
+// NetworkGridOptions choose how NewNetworkGrid orders and places the neurons of each layer. The
+// zero value is the default.
 type NetworkGridOptions struct {
 	// Sort orders each layer's neurons by value, largest first (ties by index), so that columns are
 	// ranks within the layer, not neuron indices.

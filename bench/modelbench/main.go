@@ -73,7 +73,7 @@ func run() error {
 	}
 	out := json.NewEncoder(os.Stdout)
 	if *mode == "throughput" || *mode == "all" {
-		cfg := model.NewConfig().Hidden(widths...).Batch(*batch).Schedule(model.ScheduleConstant).Seed(1)
+		cfg := model.DefaultConfig().WithHidden(widths...).WithBatchSize(*batch).WithSchedule(model.ScheduleConstant).WithSeed(1)
 		res, err := throughput(cfg, *steps, *repeats, false)
 		if err != nil {
 			return err
@@ -135,7 +135,7 @@ func run() error {
 			if err != nil {
 				return fmt.Errorf("-seeds: %v", err)
 			}
-			res, err := mnistRun(model.NewConfig().Hidden(mw...).Epochs(*epochs).Seed(seed))
+			res, err := mnistRun(model.DefaultConfig().WithHidden(mw...).WithEpochs(*epochs).WithSeed(seed))
 			if err != nil {
 				return err
 			}
@@ -259,7 +259,7 @@ func mnistRun(cfg model.Config) (map[string]any, error) {
 		"config":                     cfg,
 		"test_accuracy":              ev.Accuracy,
 		"train_seconds":              secs,
-		"samples_per_second":         float64(cfg.NumEpochs*ds.Train.Len()) / secs,
+		"samples_per_second":         float64(cfg.Epochs*ds.Train.Len()) / secs,
 		"epochs":                     m.Info.History,
 		"capture_train_seconds":      capSecs,
 		"captured_neurons":           acts.TotalNeurons(),

@@ -343,12 +343,12 @@ func realFeatures(c config) (xtr, xte []float32, ltr, lte []int, d int, source s
 		}
 		source = "model " + c.modelDir
 	} else {
-		cfg := model.NewConfig().Hidden(256, 128).Epochs(3).Seed(1)
+		cfg := model.DefaultConfig().WithHidden(256, 128).WithEpochs(3).WithSeed(1)
 		var cached bool
 		if m, cached, err = model.TrainCached(ds, cfg, &model.TrainOptions{Progress: model.Silent}); err != nil {
 			return
 		}
-		source = fmt.Sprintf("MNIST %s, %d epochs (cached: %v), test accuracy %.4f", m.Architecture(), cfg.NumEpochs, cached, m.Info.TestAccuracy)
+		source = fmt.Sprintf("MNIST %s, %d epochs (cached: %v), test accuracy %.4f", m.Architecture(), cfg.Epochs, cached, m.Info.TestAccuracy)
 	}
 	layer := c.layer
 	if layer == 0 {

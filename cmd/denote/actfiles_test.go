@@ -211,7 +211,7 @@ func TestDepthFromActivations(t *testing.T) {
 	// The same networks and controls, from the run cache, captured on the same test subset.
 	s := findings.DefaultDepthSetup("mnist")
 	s.Depths, s.Width, s.Seeds, s.Epochs = []int{1, 2}, 8, []uint64{1, 2}, 1
-	s.Recipe = s.Recipe.Batch(64)
+	s.Recipe = s.Recipe.WithBatchSize(64)
 	full, err := datasets.LoadDir("mnist", data)
 	if err != nil {
 		t.Fatal(err)

@@ -123,7 +123,7 @@ func runDepth(args []string, stdout io.Writer) error {
 	seedSpec := fs.String("seeds", strconv.Itoa(len(def.Seeds)), "seeds per depth: a count N (seeds 1…N) or a comma-separated list")
 	epochs := fs.Int("epochs", def.Epochs, "training epochs")
 	batch := fs.Int("batch", def.Recipe.BatchSize, "mini-batch size")
-	activation := fs.String("activation", def.Recipe.ActivationName, "hidden activation: relu, tanh or sigmoid")
+	activation := fs.String("activation", def.Recipe.Activation, "hidden activation: relu, tanh or sigmoid")
 	trainLimit := fs.Int("train-limit", def.TrainLimit, "train on a stratified subset of N training samples (0 = all)")
 	testLimit := fs.Int("test-limit", def.TestSamples, "scan a stratified subset of N test samples (0 = all)")
 	subsetSeed := fs.Uint64("subset-seed", def.SubsetSeed, "seed of the --train-limit/--test-limit subsets")
@@ -132,9 +132,9 @@ func runDepth(args []string, stdout io.Writer) error {
 	permSeed := fs.Uint64("permutation-seed", 0, "with --activations: seed of the permutations")
 	maxQ := fs.Float64("max-q", 0, "with --activations: count only denotations with q ≤ this (needs --permutations; 0 = count all)")
 	selection := fs.Int("selection", def.Selection, "training samples whose activations select the denotations that the test split then validates (0 = all)")
-	initName := fs.String("init", def.Recipe.InitName, "initialisation: torch, he or glorot")
-	lr := fs.Float64("lr", def.Recipe.LR, "Adam's learning rate")
-	schedule := fs.String("lr-schedule", def.Recipe.LRSchedule, "learning-rate schedule: constant or cosine")
+	initName := fs.String("init", def.Recipe.Init, "initialisation: torch, he or glorot")
+	lr := fs.Float64("lr", def.Recipe.LearningRate, "Adam's learning rate")
+	schedule := fs.String("lr-schedule", def.Recipe.Schedule, "learning-rate schedule: constant or cosine")
 	bootstrap := fs.Int("bootstrap", def.Bootstrap, "bootstrap replicates over networks (0 = no intervals)")
 	bootSeed := fs.Uint64("bootstrap-seed", def.BootstrapSeed, "seed of the bootstrap")
 	bins := fs.Int("bins", def.RelativeBins, "relative-depth bins")
@@ -205,7 +205,7 @@ func runDepth(args []string, stdout io.Writer) error {
 	}
 	s := def
 	s.Dataset, s.Depths, s.Width, s.Seeds, s.Epochs = *dataset, depths, *width, seeds, *epochs
-	s.Recipe = s.Recipe.Batch(*batch).Activation(*activation).Init(*initName).LearningRate(*lr).Schedule(*schedule)
+	s.Recipe = s.Recipe.WithBatchSize(*batch).WithActivation(*activation).WithInit(*initName).WithLearningRate(*lr).WithSchedule(*schedule)
 	s.TrainLimit, s.TestSamples, s.SubsetSeed, s.Selection = *trainLimit, *testLimit, *subsetSeed, *selection
 	s.Tau = *tau
 	s.Bootstrap, s.BootstrapSeed, s.RelativeBins = *bootstrap, *bootSeed, *bins

@@ -4,12 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/denotation-go/denotation/internal/atomicfile"
 	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
@@ -314,24 +313,9 @@ func denNum(x denotation.Num) string {
 	return strconv.FormatFloat(float64(x), 'f', 3, 64)
 }
 
-// denWriteFile writes a file through a temporary file in the same folder renamed into place.
+// denWriteFile writes a file atomically (atomicfile.Write), naming the file in its error.
 func denWriteFile(path string, write func(w io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".denote-*.tmp")
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.Write(path, write); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil

@@ -43,15 +43,15 @@ func runTrain(args []string, stdout io.Writer) error {
 	fs := newFlagSet("train")
 	var name, dataDir string
 	addDataFlags(fs, &name, &dataDir)
-	def := model.NewConfig()
+	def := model.DefaultConfig()
 	hidden := fs.String("hidden", "128,128,128", "hidden-layer widths, comma-separated")
-	epochs := fs.Int("epochs", def.NumEpochs, "training epochs")
+	epochs := fs.Int("epochs", def.Epochs, "training epochs")
 	batch := fs.Int("batch", def.BatchSize, "mini-batch size")
-	seed := fs.Uint64("seed", def.RandSeed, "random seed (initial weights, sample order)")
-	lr := fs.Float64("lr", def.LR, "Adam's peak learning rate")
-	schedule := fs.String("lr-schedule", def.LRSchedule, "learning-rate schedule: cosine (decay to 0 over the epochs) or constant")
-	activation := fs.String("activation", def.ActivationName, "hidden activation: relu, tanh or sigmoid")
-	initName := fs.String("init", def.InitName, "initialisation: he (He uniform, zero biases), torch (PyTorch's nn.Linear: U(±1/√fan_in) weights and biases) or glorot")
+	seed := fs.Uint64("seed", def.Seed, "random seed (initial weights, sample order)")
+	lr := fs.Float64("lr", def.LearningRate, "Adam's peak learning rate")
+	schedule := fs.String("lr-schedule", def.Schedule, "learning-rate schedule: cosine (decay to 0 over the epochs) or constant")
+	activation := fs.String("activation", def.Activation, "hidden activation: relu, tanh or sigmoid")
+	initName := fs.String("init", def.Init, "initialisation: he (He uniform, zero biases), torch (PyTorch's nn.Linear: U(±1/√fan_in) weights and biases) or glorot")
 	decay := fs.Float64("weight-decay", 0, "decoupled weight decay (AdamW) of the weight matrices")
 	trainLimit := fs.Int("train-limit", 0, "train on a stratified subset of N training samples (0 = all)")
 	subsetSeed := fs.Uint64("subset-seed", 1, "seed of the --train-limit subset")
@@ -77,8 +77,8 @@ func runTrain(args []string, stdout io.Writer) error {
 		}
 		return err
 	}
-	cfg := model.NewConfig().Hidden(widths...).Epochs(*epochs).Batch(*batch).Seed(*seed).
-		LearningRate(*lr).Schedule(*schedule).Activation(*activation).WeightDecay(*decay).Init(*initName)
+	cfg := model.DefaultConfig().WithHidden(widths...).WithEpochs(*epochs).WithBatchSize(*batch).WithSeed(*seed).
+		WithLearningRate(*lr).WithSchedule(*schedule).WithActivation(*activation).WithWeightDecay(*decay).WithInit(*initName)
 	if err := cfg.Validate(); err != nil {
 		return usageErrorf("%v", err)
 	}
@@ -147,7 +147,7 @@ func runTrain(args []string, stdout io.Writer) error {
 		k := float64(m.NumClasses)
 		if loss := h[len(h)-1].Loss; loss >= math.Log(k) || r.TestAccuracy <= 1.5/k {
 			fmt.Fprintf(diag, "denote train: warning: training did not converge (last epoch's mean loss %.3g, where a uniform guess scores ln %d = %.2f; test accuracy %.1f%%): try a smaller learning rate than --lr %g, or more epochs\n",
-				loss, m.NumClasses, math.Log(k), 100*r.TestAccuracy, cfg.LR)
+				loss, m.NumClasses, math.Log(k), 100*r.TestAccuracy, cfg.LearningRate)
 		}
 	}
 	if *asJSON {
@@ -157,7 +157,7 @@ func runTrain(args []string, stdout io.Writer) error {
 	if r.Cached {
 		how = "from the run cache"
 	}
-	fmt.Fprintf(stdout, "%s on %s (%d training samples), %d epochs, %s\n", r.Architecture, r.Dataset, r.TrainSamples, cfg.NumEpochs, how)
+	fmt.Fprintf(stdout, "%s on %s (%d training samples), %d epochs, %s\n", r.Architecture, r.Dataset, r.TrainSamples, cfg.Epochs, how)
 	fmt.Fprintf(stdout, "test accuracy %.2f%% (%d samples), training %.1fs at %.0f samples/s\n", 100*r.TestAccuracy, r.TestSamples, r.TrainSeconds, r.SamplesPerSecond)
 	if r.ModelDir != "" {
 		fmt.Fprintf(stdout, "model: %s\n", r.ModelDir)
@@ -173,7 +173,7 @@ func interruptedTraining(sig os.Signal, dir string, ds *datasets.Dataset, cfg mo
 	c, err := model.Load(dir)
 	if err == nil && c.Info.EpochsDone > 0 && reflect.DeepEqual(c.Config, cfg) && c.Info.TrainSamples == ds.Train.Len() {
 		return fmt.Errorf("interrupted by %s after %d of %d epochs: the checkpoint is in %s; run the same command again to resume from it",
-			signalName(sig), c.Info.EpochsDone, cfg.NumEpochs, dir)
+			signalName(sig), c.Info.EpochsDone, cfg.Epochs, dir)
 	}
 	return fmt.Errorf("interrupted by %s before the first epoch completed: nothing was saved", signalName(sig))
 }

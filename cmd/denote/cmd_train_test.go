@@ -25,7 +25,7 @@ func TestTrainAndActivations(t *testing.T) {
 	}
 	if r.Cached || r.TrainSamples != 600 || r.TestSamples != 10000 || r.Architecture != "784-24-16-10 relu" ||
 		r.TestAccuracy < 0.3 || r.TrainSeconds <= 0 || r.SamplesPerSecond <= 0 || r.ModelDir == "" ||
-		len(r.PerClass) != 10 || r.Config.RandSeed != 2 || r.Config.BatchSize != 64 || !strings.HasPrefix(r.Backend, "go:") {
+		len(r.PerClass) != 10 || r.Config.Seed != 2 || r.Config.BatchSize != 64 || !strings.HasPrefix(r.Backend, "go:") {
 		t.Errorf("first run: %+v", r)
 	}
 	code, out, errs = runCLI(t, args...)

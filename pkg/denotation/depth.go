@@ -520,8 +520,8 @@ func (a *depthAnalysis) observeCell(c *depthCellDef) {
 		perLayer = append(perLayer, float64(s.denoting))
 	}
 	c.cell.Runs = len(seen)
-	c.cell.Denoted = proportionSummary(den, a.k)
-	c.cell.Best = proportionSummary(best, a.k)
+	c.cell.Denoted = SummarizeProportions(den, a.k)
+	c.cell.Best = SummarizeProportions(best, a.k)
 	c.cell.DenotingPerLayer = valuesSummary(perLayer)
 	c.cell.DenotingFraction, c.cell.DenotingFractionCILow, c.cell.DenotingFractionCIHigh = NaN, NaN, NaN
 	if c.cell.Neurons > 0 {

@@ -95,8 +95,8 @@ func Emergence(snaps []Snapshot, maxQ float64) ([]EmergencePoint, error) {
 		if nBest > 0 {
 			p.MeanBestScore = Num(sumBest / float64(nBest))
 		}
-		p.Denoted = proportionSummary(den, k)
-		p.Best = proportionSummary(best, k)
+		p.Denoted = SummarizeProportions(den, k)
+		p.Best = SummarizeProportions(best, k)
 		out = append(out, p)
 	}
 	return out, nil

@@ -7,7 +7,7 @@ import (
 	"github.com/denotation-go/denotation/pkg/property"
 )
 
-// ReplicationOptions configures Replicate.
+// ReplicationOptions configures Replicate. The zero value, the default, matches every denoted set.
 type ReplicationOptions struct {
 	// SmallestOnly matches only each neuron's smallest denoted set (its SmallestDenotation)
 	// instead of every denoted set.

@@ -70,9 +70,10 @@ func emptySummary() Summary {
 	return Summary{Mean: NaN, Median: NaN, Std: NaN, CILow: NaN, CIHigh: NaN}
 }
 
-// proportionSummary summarises label proportions given the histogram of set sizes
-// (hist[k−1] = number of sets of size k) and K. The CI is left undefined.
-func proportionSummary(hist []int, k int) Summary {
+// SummarizeProportions summarises label proportions given the histogram of set sizes
+// (hist[s−1] = number of sets of size s) and the number of classes k: N, Mean, Median and Std of
+// the proportions s/k, and the histogram. The CI is left undefined.
+func SummarizeProportions(hist []int, k int) Summary {
 	s := emptySummary()
 	s.Histogram = slices.Clone(hist)
 	n, sum := 0, 0 // sum of set sizes, kept in integers so that equal sizes give exact means
@@ -113,6 +114,8 @@ func proportionSummary(hist []int, k int) Summary {
 }
 
 // valuesSummary summarises plain values (e.g. counts per run). The CI is left undefined.
+// Not gonum/stat: stat.Mean sums with SIMD partial sums and stat.StdDev adds a compensation term,
+// which change the last digits of the published means and deviations.
 func valuesSummary(v []float64) Summary {
 	s := emptySummary()
 	s.N = len(v)
@@ -143,7 +146,8 @@ func valuesSummary(v []float64) Summary {
 	return s
 }
 
-// quantile is the type-7 (linear interpolation) quantile of sorted values.
+// quantile is the type-7 (linear interpolation) quantile of sorted values. Not gonum/stat:
+// stat.Quantile's LinInterp is the type-4 quantile (it interpolates the empirical CDF).
 func quantile(sorted []float64, q float64) float64 {
 	if len(sorted) == 0 {
 		return math.NaN()
@@ -193,7 +197,7 @@ func midranks(tot []float64) []float64 {
 
 // Spearman is Spearman's rank correlation of the pairs (x[i], y[i]) (ties get average ranks),
 // computed as the trend analysis computes it: NaN when either variable is constant or the lengths
-// differ.
+// differ. (gonum/stat has no rank correlation.)
 func Spearman(x, y []float64) float64 {
 	if len(x) != len(y) || len(x) == 0 {
 		return math.NaN()
@@ -230,7 +234,9 @@ func (t *table) spearman() float64 {
 	return t.pearson(midranks(tx), midranks(ty))
 }
 
-// pearson is the weighted Pearson correlation of (xs[a], ys[b]) with weights w[a][b].
+// pearson is the weighted Pearson correlation of (xs[a], ys[b]) with weights w[a][b]. Not
+// stat.Correlation: its compensated two-pass sums change the last digits, and it has no
+// constant-variable guard.
 func (t *table) pearson(xs, ys []float64) float64 {
 	var n, sx, sy float64
 	for a := range xs {
@@ -262,6 +268,7 @@ func (t *table) pearson(xs, ys []float64) float64 {
 }
 
 // ols is the least-squares line y = intercept + slope·x of the table; NaN when x is constant.
+// Not stat.LinearRegression: its compensated variance changes the last digits of the slopes.
 func (t *table) ols() (slope, intercept float64) {
 	var n, sx, sy float64
 	for a := range t.x {

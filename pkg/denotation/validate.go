@@ -19,6 +19,11 @@ type ValidateOptions struct {
 	Level float64 `json:"level"`
 }
 
+// DefaultValidateOptions returns the selection scan's τ (Tau 0) and level 0.95.
+func DefaultValidateOptions() ValidateOptions {
+	return ValidateOptions{Level: 0.95}
+}
+
 // Validation describes how a validated Result was made.
 type Validation struct {
 	// SelectionSamples is the number of samples the label sets and thresholds were chosen on.
@@ -57,7 +62,7 @@ func Validate(sel *Result, heldOut *hidden.Activations, opt ValidateOptions) (*R
 		return nil, err
 	}
 	if opt.Level == 0 {
-		opt.Level = 0.95
+		opt.Level = DefaultValidateOptions().Level
 	}
 	if !(opt.Level > 0 && opt.Level < 1) {
 		return nil, fmt.Errorf("denotation: validate: level %v is outside (0, 1)", opt.Level)
@@ -160,7 +165,9 @@ func ScanValidated(sel, held *hidden.Activations, opt Options) (val, selection *
 	if selection, err = Scan(sel, opt); err != nil {
 		return nil, nil, fmt.Errorf("selection scan: %w", err)
 	}
-	if val, err = Validate(selection, held, ValidateOptions{Tau: opt.Tau}); err != nil {
+	vo := DefaultValidateOptions()
+	vo.Tau = opt.Tau
+	if val, err = Validate(selection, held, vo); err != nil {
 		return nil, nil, err
 	}
 	return val, selection, nil

@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,7 +13,8 @@ import (
 	"github.com/denotation-go/denotation/plotting"
 )
 
-// CaptureOptions configure F1.
+// CaptureOptions configure F1. DefaultCaptureOptions returns the defaults given; a zero field also
+// takes its default.
 type CaptureOptions struct {
 	// Properties are the named property specs (default "aliases": the data set's named properties).
 	// A property whose complement is listed before it is skipped: it is the same split.
@@ -38,39 +40,34 @@ type CaptureOptions struct {
 	Seed uint64
 }
 
+// DefaultCaptureOptions returns the defaults given with the fields of CaptureOptions.
+func DefaultCaptureOptions() CaptureOptions {
+	return CaptureOptions{Properties: "aliases",
+		Kinds:  []observer.Kind{observer.Linear, observer.MLP, observer.SingleNeuron},
+		Margin: 0.01, Decisive: 0.99, ValidationFraction: 0.2, ControlRepeats: 3, Seed: 1}
+}
+
 // F1Options are the options of F1 for dataset, shared by `denote reproduce` and the notebooks (so
 // that a notebook run after it reads its result from the results cache): the data set's named
 // properties and three single classes, decisive within 0.01 of the ceiling, 0.99 absolute beside.
 func F1Options(dataset string) CaptureOptions {
-	props := "aliases;digit=0;digit=1;digit=8"
+	o := DefaultCaptureOptions()
+	o.Properties = "aliases;digit=0;digit=1;digit=8"
 	if dataset == "fashion" {
-		props = "aliases;class=Trouser;class=Bag;class=Shirt"
+		o.Properties = "aliases;class=Trouser;class=Bag;class=Shirt"
 	}
-	return CaptureOptions{Properties: props}.withDefaults()
+	return o
 }
 
+// withDefaults replaces every zero field of o by DefaultCaptureOptions' value.
 func (o CaptureOptions) withDefaults() CaptureOptions {
-	if o.Properties == "" {
-		o.Properties = "aliases"
-	}
+	d := DefaultCaptureOptions()
 	if len(o.Kinds) == 0 {
-		o.Kinds = []observer.Kind{observer.Linear, observer.MLP, observer.SingleNeuron}
+		o.Kinds = d.Kinds
 	}
-	if o.Decisive == 0 {
-		o.Decisive = 0.99
-	}
-	if o.Margin == 0 {
-		o.Margin = 0.01
-	}
-	if o.ValidationFraction == 0 {
-		o.ValidationFraction = 0.2
-	}
-	if o.ControlRepeats == 0 {
-		o.ControlRepeats = 3
-	}
-	if o.Seed == 0 {
-		o.Seed = 1
-	}
+	o.Properties, o.Decisive, o.Margin = cmp.Or(o.Properties, d.Properties), cmp.Or(o.Decisive, d.Decisive), cmp.Or(o.Margin, d.Margin)
+	o.ValidationFraction, o.ControlRepeats = cmp.Or(o.ValidationFraction, d.ValidationFraction), cmp.Or(o.ControlRepeats, d.ControlRepeats)
+	o.Seed = cmp.Or(o.Seed, d.Seed)
 	return o
 }
 

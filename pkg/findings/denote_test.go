@@ -15,7 +15,7 @@ import (
 // on 1,000 test samples.
 func denoteSetup() Setup {
 	s := DefaultSetup("mnist")
-	s.Model = s.Model.Hidden(32, 16).Epochs(3).Batch(64)
+	s.Model = s.Model.WithHidden(32, 16).WithEpochs(3).WithBatchSize(64)
 	s.TrainLimit, s.ObserveTrain, s.ObserveTest = 5000, 500, 1000
 	return s
 }

@@ -71,12 +71,12 @@ func DefaultDepthSetup(dataset string) DepthSetup {
 // DefaultDepthSetupFor is DefaultDepthSetup with the quick version chosen by quick instead of
 // $DENOTATION_QUICK.
 func DefaultDepthSetupFor(dataset string, quick bool) DepthSetup {
-	s := DepthSetup{Dataset: dataset, Depths: []int{3, 6}, Width: 128, Seeds: []uint64{1, 2, 3, 4, 5}, Epochs: StudyModel().NumEpochs,
+	s := DepthSetup{Dataset: dataset, Depths: []int{3, 6}, Width: 128, Seeds: []uint64{1, 2, 3, 4, 5}, Epochs: StudyModel().Epochs,
 		Recipe: StudyModel(), Selection: 10000, SubsetSeed: 1, Tau: denotation.DefaultTau, Bootstrap: 1000, Level: 0.95, RelativeBins: 5}
 	if quick {
 		s.Quick = true
 		s.Depths, s.Width, s.Seeds, s.Epochs = []int{1, 2, 3}, 32, []uint64{1, 2}, 2
-		s.Recipe = s.Recipe.Batch(64)
+		s.Recipe = s.Recipe.WithBatchSize(64)
 		s.TrainLimit, s.Selection, s.TestSamples, s.Bootstrap = 5000, 2000, 1000, 200
 	}
 	return s
@@ -141,7 +141,7 @@ func (s DepthSetup) ModelConfig(d int, seed uint64) model.Config {
 	for i := range w {
 		w[i] = s.Width
 	}
-	return s.Recipe.Hidden(w...).Epochs(s.Epochs).Seed(seed)
+	return s.Recipe.WithHidden(w...).WithEpochs(s.Epochs).WithSeed(seed)
 }
 
 // DepthOptions are the options of the analysis across depths.
@@ -594,10 +594,11 @@ func (r *DepthResult) computeHeadline() DepthHeadline {
 			}
 		}
 	}
-	h.MeanProportion, _ = histMean(all, k)
-	h.UntrainedMeanProportion, _ = histMean(allU, k)
-	h.FirstLayerMean, h.FirstLayerN = histMean(first, k)
-	h.LastLayerMean, h.LastLayerN = histMean(last, k)
+	h.MeanProportion = denotation.SummarizeProportions(all, k).Mean
+	h.UntrainedMeanProportion = denotation.SummarizeProportions(allU, k).Mean
+	fs, ls := denotation.SummarizeProportions(first, k), denotation.SummarizeProportions(last, k)
+	h.FirstLayerMean, h.FirstLayerN = fs.Mean, fs.N
+	h.LastLayerMean, h.LastLayerN = ls.Mean, ls.N
 	return h
 }
 
@@ -609,20 +610,6 @@ func addHist(acc, h []int) []int {
 		acc[i] += x
 	}
 	return acc
-}
-
-// histMean is the mean label proportion of a histogram of set sizes (h[s−1] sets of size s) and
-// the number of sets.
-func histMean(h []int, k int) (denotation.Num, int) {
-	n, sum := 0, 0
-	for i, x := range h {
-		n += x
-		sum += x * (i + 1)
-	}
-	if n == 0 {
-		return denotation.NaN, 0
-	}
-	return denotation.Num(float64(sum) / float64(n*k)), n
 }
 
 // f3 formats a number with three decimals, "undefined" when it is not.

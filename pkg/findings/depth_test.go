@@ -16,7 +16,7 @@ import (
 func smallDepthSetup() DepthSetup {
 	s := DefaultDepthSetupFor("mnist", false)
 	s.Depths, s.Width, s.Seeds, s.Epochs = []int{1, 2}, 16, []uint64{1, 2}, 2
-	s.Recipe = s.Recipe.Batch(64)
+	s.Recipe = s.Recipe.WithBatchSize(64)
 	s.TrainLimit, s.Selection, s.TestSamples, s.Tau, s.Bootstrap, s.RelativeBins = 3000, 2000, 600, 0.8, 100, 2
 	return s
 }

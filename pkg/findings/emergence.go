@@ -66,7 +66,7 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 	res := &EmergenceResult{Setup: s, Options: opt}
 	sel := selectionSplit(data.Train, s.ObserveTrain, s.SubsetSeed)
 	topt := &model.TrainOptions{Progress: opts.Progress, Context: opts.Context}
-	for e := 0; e <= cfg.NumEpochs; e++ {
+	for e := 0; e <= cfg.Epochs; e++ {
 		ep := EmergenceEpoch{Epoch: e}
 		if e > 0 {
 			if m, ep.Cached, err = advanceToEpoch(m, cfg, e, entry, snapRoot, data.Train, topt); err != nil {

@@ -64,8 +64,8 @@ func FiguresDir() string {
 var DefaultFormats = []string{"png", "svg"}
 
 // Export saves fig as FiguresDir()/name.FORMAT for each format (DefaultFormats if none) and returns
-// the paths written. Files are written to a temporary name and renamed, so a figure on disk is
-// always complete.
+// the paths written. Each file is written atomically (Figure.Save), so a figure on disk is always
+// complete.
 func Export(fig *plotting.Figure, name string, formats ...string) ([]string, error) {
 	return ExportTo(FiguresDir(), fig, name, formats...)
 }
@@ -81,18 +81,8 @@ func ExportTo(dir string, fig *plotting.Figure, name string, formats ...string) 
 	var paths []string
 	for _, f := range formats {
 		p := filepath.Join(dir, name+"."+f)
-		tmp, err := os.CreateTemp(dir, "."+name+".*.tmp."+f)
-		if err != nil {
+		if err := fig.Save(p); err != nil {
 			return paths, fmt.Errorf("exporting %s: %w", p, err)
-		}
-		tmp.Close()
-		if err := fig.Save(tmp.Name()); err != nil {
-			os.Remove(tmp.Name())
-			return paths, fmt.Errorf("exporting %s: %w", p, err)
-		}
-		if err := os.Rename(tmp.Name(), p); err != nil {
-			os.Remove(tmp.Name())
-			return paths, err
 		}
 		paths = append(paths, p)
 	}

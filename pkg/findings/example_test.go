@@ -11,7 +11,7 @@ func Example() {
 	cache, _ := os.MkdirTemp("", "denotation-example")
 	defer os.RemoveAll(cache)
 	s := findings.DefaultSetup("mnist")
-	s.Model = s.Model.Hidden(32, 16).Epochs(1)
+	s.Model = s.Model.WithHidden(32, 16).WithEpochs(1)
 	s.TrainLimit, s.ObserveTrain, s.ObserveTest = 2000, 1000, 500
 	sub, err := findings.Prepare(s, &findings.PrepareOptions{CacheDir: cache})
 	if err != nil {

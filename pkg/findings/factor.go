@@ -18,21 +18,21 @@ import (
 // Recipe is a training schedule of the factor study: Adam's learning rate, its schedule and the
 // number of epochs.
 type Recipe struct {
-	Name     string  `json:"name"`
-	Schedule string  `json:"schedule"`
-	LR       float64 `json:"learning_rate"`
-	Epochs   int     `json:"epochs"`
+	Name         string  `json:"name"`
+	Schedule     string  `json:"schedule"`
+	LearningRate float64 `json:"learning_rate"`
+	Epochs       int     `json:"epochs"`
 }
 
 // The two recipes the factor study crosses: the project's earlier default and PyTorch's usual one.
 var (
-	RecipeCosine3   = Recipe{Name: "cos3", Schedule: model.ScheduleCosine, LR: 0.002, Epochs: 3}
-	RecipeConstant6 = Recipe{Name: "const6", Schedule: model.ScheduleConstant, LR: 0.001, Epochs: 6}
+	RecipeCosine3   = Recipe{Name: "cos3", Schedule: model.ScheduleCosine, LearningRate: 0.002, Epochs: 3}
+	RecipeConstant6 = Recipe{Name: "const6", Schedule: model.ScheduleConstant, LearningRate: 0.001, Epochs: 6}
 )
 
 // String describes the recipe, e.g. "6 epochs, constant lr 0.001".
 func (r Recipe) String() string {
-	return fmt.Sprintf("%d epochs, %s lr %g", r.Epochs, r.Schedule, r.LR)
+	return fmt.Sprintf("%d epochs, %s lr %g", r.Epochs, r.Schedule, r.LearningRate)
 }
 
 // FactorSetup is the factor study: which parts of the training recipe decide whether single
@@ -80,7 +80,7 @@ func DefaultFactorSetup(dataset string, quick bool) FactorSetup {
 	s := FactorSetup{Dataset: dataset, Depth: 6, Width: 128,
 		Inits:   []string{model.InitHe, model.InitTorch, model.InitGlorot},
 		Recipes: []Recipe{RecipeCosine3, RecipeConstant6}, Seeds: []uint64{1, 2},
-		Base: model.NewConfig(), Taus: []float64{0.90, 0.95},
+		Base: model.DefaultConfig(), Taus: []float64{0.90, 0.95},
 		Extra: []FactorArm{
 			{Init: model.InitTorch, Recipe: RecipeConstant6, Width: 64, Seed: 1},
 			{Init: model.InitHe, Recipe: RecipeConstant6, Width: 64, Seed: 1}},
@@ -89,10 +89,10 @@ func DefaultFactorSetup(dataset string, quick bool) FactorSetup {
 		s.Quick = true
 		s.Depth, s.Width = 3, 32
 		s.Inits = []string{model.InitHe, model.InitTorch}
-		s.Recipes = []Recipe{{Name: "cos2", Schedule: model.ScheduleCosine, LR: 0.002, Epochs: 2},
-			{Name: "const2", Schedule: model.ScheduleConstant, LR: 0.001, Epochs: 2}}
+		s.Recipes = []Recipe{{Name: "cos2", Schedule: model.ScheduleCosine, LearningRate: 0.002, Epochs: 2},
+			{Name: "const2", Schedule: model.ScheduleConstant, LearningRate: 0.001, Epochs: 2}}
 		s.Extra = []FactorArm{{Init: model.InitTorch, Recipe: s.Recipes[1], Width: 16, Seed: 1}}
-		s.Base = s.Base.Batch(64)
+		s.Base = s.Base.WithBatchSize(64)
 		s.Samples = SampleSettings{TrainLimit: 3000, Selection: 2000, TestSamples: 1000, SubsetSeed: 1}
 	}
 	return s
@@ -145,8 +145,8 @@ func (s FactorSetup) config(a FactorArm) model.Config {
 	for i := range w {
 		w[i] = a.Width
 	}
-	return s.Base.Hidden(w...).Init(a.Init).Schedule(a.Recipe.Schedule).LearningRate(a.Recipe.LR).
-		Epochs(a.Recipe.Epochs).Seed(a.Seed)
+	return s.Base.WithHidden(w...).WithInit(a.Init).WithSchedule(a.Recipe.Schedule).WithLearningRate(a.Recipe.LearningRate).
+		WithEpochs(a.Recipe.Epochs).WithSeed(a.Seed)
 }
 
 // TauCounts are the validated denotations of one network at one τ.
@@ -333,9 +333,9 @@ func factorCell(fs FactorSetup, a FactorArm, data *datasets.Dataset, sel *datase
 	if err != nil {
 		return nil, 0, err
 	}
-	em := make([]int, 0, cfg.NumEpochs+1)
-	for e := 0; e <= cfg.NumEpochs; e++ {
-		if e == cfg.NumEpochs && e > 0 {
+	em := make([]int, 0, cfg.Epochs+1)
+	for e := 0; e <= cfg.Epochs; e++ {
+		if e == cfg.Epochs && e > 0 {
 			// The last epoch's model is m, measured above: no reload, no second scan.
 			em = append(em, c.at(tau).Denoting)
 			break

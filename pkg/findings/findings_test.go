@@ -10,7 +10,7 @@ import (
 // quickSetup is a tiny but real setup: a 16-12 MLP trained 1 epoch on 1,000 MNIST samples.
 func quickSetup() Setup {
 	s := DefaultSetup("mnist")
-	s.Model = s.Model.Hidden(16, 12).Epochs(1).Batch(64)
+	s.Model = s.Model.WithHidden(16, 12).WithEpochs(1).WithBatchSize(64)
 	s.TrainLimit, s.ObserveTrain, s.ObserveTest = 1000, 600, 400
 	return s
 }
@@ -70,7 +70,7 @@ func TestSetupValidate(t *testing.T) {
 		t.Error("unknown data set accepted")
 	}
 	s = quickSetup()
-	s.Model = s.Model.Hidden(0)
+	s.Model = s.Model.WithHidden(0)
 	if s.Validate() == nil {
 		t.Error("zero width accepted")
 	}

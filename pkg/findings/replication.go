@@ -96,7 +96,7 @@ func replicationOn(s Setup, seeds []uint64, opt denotation.Options, data *datase
 	var err error
 	var runs, ctl []denotation.Run
 	for _, seed := range seeds {
-		cfg := s.Model.Seed(seed)
+		cfg := s.Model.WithSeed(seed)
 		m, _, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: opts.Progress, CacheDir: opts.CacheDir, Context: opts.Context})
 		if err != nil {
 			return nil, fmt.Errorf("replication: seed %d: %w", seed, err)

@@ -35,7 +35,7 @@ func WriteReport(w io.Writer, r *Results) {
 	s := r.Setup
 	p("- data: %s, %s training samples (subset seed %d), %d test samples", s.Dataset, countOrAll(s.TrainLimit, "all"), s.SubsetSeed, r.Model.TestSamples)
 	p("- model: %s, %d parameters; Adam lr %g (%s schedule), batch %d, %d epochs, seed %d",
-		r.Model.Architecture, r.Model.Parameters, s.Model.LR, s.Model.LRSchedule, s.Model.BatchSize, s.Model.NumEpochs, s.Model.RandSeed)
+		r.Model.Architecture, r.Model.Parameters, s.Model.LearningRate, s.Model.Schedule, s.Model.BatchSize, s.Model.Epochs, s.Model.Seed)
 	p("- test accuracy: **%.4f**; observers train on %d training-split samples", r.Model.TestAccuracy, r.Model.ObserverTrain)
 	for _, f := range findingTable {
 		sec := f.section(r)

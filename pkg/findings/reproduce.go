@@ -150,7 +150,7 @@ func definitions(s Setup, c CaptureOptions) map[string]string {
 		"control_task":      "a random map of classes to the two sides with the same label proportion (Hewitt & Liang); selectivity = accuracy − control accuracy",
 		"untrained_control": "the same measurement on an untrained model of the same architecture and initialisation seed",
 		"shuffled_control":  "the same measurement with the labels shuffled (F3: the activations kept, the labels of both splits permuted; F1: observers trained on shuffled training labels)",
-		"seeds":             fmt.Sprintf("object model seed %d (initialisation and batch order); stratified subsets seed %d (selection/observer training subset: seed %d); observer MLP, control tasks, validation split and shuffles seed 1; F3 replication and F4 networks: the seeds listed in their setups", s.Model.RandSeed, s.SubsetSeed, s.SubsetSeed+1),
+		"seeds":             fmt.Sprintf("object model seed %d (initialisation and batch order); stratified subsets seed %d (selection/observer training subset: seed %d); observer MLP, control tasks, validation split and shuffles seed 1; F3 replication and F4 networks: the seeds listed in their setups", s.Model.Seed, s.SubsetSeed, s.SubsetSeed+1),
 		"denotation":        fmt.Sprintf("neuron n denotes S at threshold t on a sample set when every class in S has ≥ τ of its samples above t and every other class ≥ τ at or below t; τ = %g; the denoted set is the high side; a neuron's property is its smallest denoted set; a constant neuron denotes nothing", tau),
 		"validation":        fmt.Sprintf("(S, t) is chosen by the exact scan of %d training-split samples (selection) and counted only when it holds at the same t on the test split; the smallest per-class one-sided 95%% Clopper–Pearson lower bound is reported; no permutation test (on thousands of samples it rejects independence for every trained neuron near denoting, so it cannot fail)", s.ObserveTrain),
 		"depth_dependence":  "the network is the unit of replication: per network, validated denoting neurons and mean |S|/K per layer ℓ, per-network least-squares slopes against ℓ, firing rate per layer; 95% t intervals over networks of each depth D; trained − untrained differences paired by (D, seed)",
@@ -230,7 +230,7 @@ func newReproduction(o ReproduceOptions) (*reproduction, error) {
 	rc := &reproduction{o: o, selected: selected, s: s, start: time.Now(),
 		res: &Results{Paper: "Allen 2021, Neural Networks and Denotation, arXiv 2103.08315",
 			Definitions: definitions(s, F1Options(o.Dataset)), Setup: s, Figures: map[string][]string{}}}
-	rc.logf("preparing the %s object model (%s, %d epochs)…", s.Dataset, strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"), s.Model.NumEpochs)
+	rc.logf("preparing the %s object model (%s, %d epochs)…", s.Dataset, strings.Trim(fmt.Sprint(s.Model.Hidden), "[]"), s.Model.Epochs)
 	if rc.sub, err = Prepare(s, rc.prepareOptions()); err != nil {
 		return nil, err
 	}
@@ -325,8 +325,8 @@ func recipeText(s Setup) string {
 	if s.Quick {
 		from = "quick mode: a small model for smoke tests"
 	}
-	return fmt.Sprintf("object model: %s relu, init %s, Adam lr %g (%s), batch %d, %d epochs (%s)", strings.Trim(fmt.Sprint(s.Model.HiddenWidths), "[]"),
-		s.Model.InitScheme(), s.Model.LR, s.Model.LRSchedule, s.Model.BatchSize, s.Model.NumEpochs, from)
+	return fmt.Sprintf("object model: %s relu, init %s, Adam lr %g (%s), batch %d, %d epochs (%s)", strings.Trim(fmt.Sprint(s.Model.Hidden), "[]"),
+		s.Model.InitScheme(), s.Model.LearningRate, s.Model.Schedule, s.Model.BatchSize, s.Model.Epochs, from)
 }
 
 // F3Options are the scan options of F3 (and of its replication): τ = 0.95, no permutation test,

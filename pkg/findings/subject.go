@@ -37,8 +37,8 @@ type Setup struct {
 // Adam at a constant learning rate of 0.001, batches of 128, 6 epochs. Under the project's earlier
 // recipe (He initialisation, cosine-decayed 0.002, 3–5 epochs) single neurons rarely denote.
 func StudyModel() model.Config {
-	return model.NewConfig().Hidden(128, 128, 128, 128, 128, 128).Init(model.InitTorch).
-		Schedule(model.ScheduleConstant).LearningRate(0.001).Epochs(6)
+	return model.DefaultConfig().WithHidden(128, 128, 128, 128, 128, 128).WithInit(model.InitTorch).
+		WithSchedule(model.ScheduleConstant).WithLearningRate(0.001).WithEpochs(6)
 }
 
 // DefaultSetup returns the setup of the findings for dataset: StudyModel trained on the whole
@@ -55,7 +55,7 @@ func DefaultSetupFor(dataset string, quick bool) Setup {
 	s := Setup{Dataset: dataset, Model: StudyModel(), ObserveTrain: 10000, SubsetSeed: 1}
 	if quick {
 		s.Quick = true
-		s.Model = model.NewConfig().Hidden(64, 64).Epochs(2)
+		s.Model = model.DefaultConfig().WithHidden(64, 64).WithEpochs(2)
 		s.TrainLimit, s.ObserveTrain, s.ObserveTest = 5000, 3000, 2000
 	}
 	return s
@@ -100,7 +100,8 @@ type Subject struct {
 	untrained *Subject
 }
 
-// PrepareOptions are the knobs of Prepare that do not change its results.
+// PrepareOptions are the knobs of Prepare that do not change its results. The zero value (or a
+// nil *PrepareOptions) is the default.
 type PrepareOptions struct {
 	// CacheDir is the model run cache ("" = $DENOTATION_CACHE or ~/.cache/denotation).
 	CacheDir string

@@ -64,7 +64,7 @@ func StudySummary(r *FactorResult) string {
 	sm := StudyModel()
 	var used *Recipe
 	for i, rc := range r.Setup.Recipes {
-		if rc.Schedule == sm.LRSchedule && rc.LR == sm.LR && rc.Epochs == sm.NumEpochs {
+		if rc.Schedule == sm.Schedule && rc.LearningRate == sm.LearningRate && rc.Epochs == sm.Epochs {
 			used = &r.Setup.Recipes[i]
 		}
 	}
@@ -75,7 +75,7 @@ func StudySummary(r *FactorResult) string {
 		fmt.Fprintf(&b, "That is the recipe of the findings' object models (findings.StudyModel: init %s, %s).", sm.InitScheme(), used)
 	default:
 		fmt.Fprintf(&b, "The findings' object models (findings.StudyModel: init %s, %d epochs, %s lr %g) do not use it: the study and the default recipe disagree in this run.",
-			sm.InitScheme(), sm.NumEpochs, sm.LRSchedule, sm.LR)
+			sm.InitScheme(), sm.Epochs, sm.Schedule, sm.LearningRate)
 	}
 	b.WriteString("\n")
 	return b.String()

@@ -70,7 +70,7 @@ var registerGoAgain sync.Once
 func TestTrainOnChosenBackend(t *testing.T) {
 	clearBackendEnv(t)
 	ds := synthetic(200, 50, 3, 4, 4, 5)
-	cfg := small().Epochs(1)
+	cfg := small().WithEpochs(1)
 	if _, err := Train(ds, cfg, &TrainOptions{Progress: Silent, Backend: "xla"}); err == nil ||
 		!strings.Contains(err.Error(), `backend "xla" is not available in this build (available: go`) {
 		t.Errorf("training on xla: %v", err)

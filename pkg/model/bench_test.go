@@ -15,7 +15,7 @@ func BenchmarkTrainStep(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			const batch, steps = 128, 8
 			ds := synthetic(batch*steps, 10, 10, 28, 28, 1)
-			cfg := NewConfig().Hidden(256, 128).Batch(batch).Schedule(ScheduleConstant).Seed(1)
+			cfg := DefaultConfig().WithHidden(256, 128).WithBatchSize(batch).WithSchedule(ScheduleConstant).WithSeed(1)
 			m, err := NewUntrained(cfg, 784, 10)
 			if err != nil {
 				b.Fatal(err)

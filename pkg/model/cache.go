@@ -33,7 +33,7 @@ func CacheDir() (string, error) {
 
 // configKey is a canonical string of a configuration.
 func configKey(c Config) string {
-	c.InitName = c.InitScheme() // "" and "he" are the same recipe
+	c.Init = c.InitScheme() // "" and "he" are the same recipe
 	b, _ := json.Marshal(c)
 	return string(b)
 }
@@ -91,7 +91,7 @@ func CachePath(cacheDir string, ds *datasets.Dataset, cfg Config) (string, error
 	}
 	name := fmt.Sprintf("%s-%s-%s-e%d-s%d-%s", strings.NewReplacer("/", "_", string(filepath.Separator), "_").Replace(ds.Name),
 		strings.ReplaceAll(cfg.Architecture(ds.Train.Features(), ds.NumClasses()), " ", "-"), cfg.InitScheme(),
-		cfg.NumEpochs, cfg.RandSeed, CacheKey(ds, cfg)[:16])
+		cfg.Epochs, cfg.Seed, CacheKey(ds, cfg)[:16])
 	return filepath.Join(cacheDir, "models", name), nil
 }
 
@@ -120,8 +120,8 @@ func TrainCached(ds *datasets.Dataset, cfg Config, opts *TrainOptions) (m *Model
 	if ds.Test != nil {
 		testN = ds.Test.Len()
 	}
-	if c, err := Load(dir); err == nil && c.Config.NumEpochs == cfg.NumEpochs && sameRunData(c, ds, cfg) &&
-		c.Info.EpochsDone == cfg.NumEpochs && c.Info.TestSamples == testN {
+	if c, err := Load(dir); err == nil && c.Config.Epochs == cfg.Epochs && sameRunData(c, ds, cfg) &&
+		c.Info.EpochsDone == cfg.Epochs && c.Info.TestSamples == testN {
 		return c, true, nil
 	}
 	// Fail now, not after the first epoch, when the cache cannot be written.

@@ -23,7 +23,7 @@ func (m *Model) Capture(split *datasets.Split, withPre bool) (*Activations, erro
 	}
 	L, n := m.Depth(), split.Len()
 	a := &Activations{N: n, Labels: slices.Clone(split.Labels), NumClasses: m.NumClasses}
-	for l, w := range m.Config.HiddenWidths {
+	for l, w := range m.Config.Hidden {
 		la := LayerActivations{Layer: l + 1, Depth: L, Width: w, Post: make([]float32, n*w)}
 		if withPre {
 			la.Pre = make([]float32, n*w)

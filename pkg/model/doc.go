@@ -6,7 +6,7 @@
 // by default on its pure-Go backend (simplego, "go"):
 //
 //	ds, _ := datasets.Load("mnist")
-//	cfg := model.NewConfig().Hidden(128, 128).Epochs(5).Seed(1)
+//	cfg := model.DefaultConfig().WithHidden(128, 128).WithEpochs(5).WithSeed(1)
 //	m, cached, err := model.TrainCached(ds, cfg, nil) // or model.Train(ds, cfg, nil)
 //	ev, _ := m.Evaluate(ds.Test)                           // accuracy, per-class accuracy, confusion
 //	acts, _ := m.Activations(ds.Test)                      // pre/post activations of every hidden neuron

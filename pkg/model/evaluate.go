@@ -144,7 +144,7 @@ func logSumExp(row []float32) float64 {
 func (m *Model) ablationMasks(ablations []Ablation) (keep, fill [][]float32, err error) {
 	L := m.Depth()
 	for l := range L {
-		w := m.Config.HiddenWidths[l]
+		w := m.Config.Hidden[l]
 		k := make([]float32, w)
 		for j := range k {
 			k[j] = 1
@@ -156,7 +156,7 @@ func (m *Model) ablationMasks(ablations []Ablation) (keep, fill [][]float32, err
 		if a.Layer < 1 || a.Layer > L {
 			return nil, nil, fmt.Errorf("model: ablation of layer %d: the model has hidden layers 1…%d", a.Layer, L)
 		}
-		w := m.Config.HiddenWidths[a.Layer-1]
+		w := m.Config.Hidden[a.Layer-1]
 		if a.Neuron < 0 || a.Neuron >= w {
 			return nil, nil, fmt.Errorf("model: ablation of neuron %d in layer %d: the layer has neurons 0…%d", a.Neuron, a.Layer, w-1)
 		}

@@ -15,7 +15,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	ds = ds.Subset(2000, 300, 1)
-	cfg := model.NewConfig().Hidden(32, 16).Epochs(2).Seed(1)
+	cfg := model.DefaultConfig().WithHidden(32, 16).WithEpochs(2).WithSeed(1)
 	m, err := model.Train(ds, cfg, &model.TrainOptions{Progress: model.Silent})
 	if err != nil {
 		log.Fatal(err)

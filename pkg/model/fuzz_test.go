@@ -44,7 +44,7 @@ func fileWithHeader(hdr string, data []byte) []byte {
 // TestDecodeCorruptHeaders checks headers whose checksums are right but whose content is wrong:
 // sizes that would overflow or allocate without bound, wrong shapes, non-finite weights.
 func TestDecodeCorruptHeaders(t *testing.T) {
-	m, err := NewUntrained(NewConfig().Hidden(3, 2), 4, 2)
+	m, err := NewUntrained(DefaultConfig().WithHidden(3, 2), 4, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestDecodeCorruptHeaders(t *testing.T) {
 // parsing behind the checksum. Decoding must never panic; what it accepts must survive a
 // save-and-load round trip unchanged.
 func FuzzLoad(f *testing.F) {
-	m, err := NewUntrained(NewConfig().Hidden(3, 2), 4, 2)
+	m, err := NewUntrained(DefaultConfig().WithHidden(3, 2), 4, 2)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -30,14 +30,14 @@ func TrainingVersion() string {
 	return CodeVersion
 }
 
-// Random streams (the second PCG word) of the package's random choices, all derived from Config.RandSeed.
+// Random streams (the second PCG word) of the package's random choices, all derived from Config.Seed.
 const (
 	streamInit    = 0x1417_0001
 	streamShuffle = 0x5348_0000 // + epoch number
 )
 
 // Model is a trained (or untrained) MLP object model: NumFeatures inputs → hidden layers
-// 1…L (Config.HiddenWidths) → NumClasses logits.
+// 1…L (Config.Hidden) → NumClasses logits.
 //
 // A Model is safe for concurrent use by several goroutines for inference (Evaluate, Activations,
 // Predict…); Fit must not run concurrently with other calls.
@@ -98,10 +98,10 @@ type EpochStats struct {
 }
 
 // Depth is the number L of hidden layers.
-func (m *Model) Depth() int { return len(m.Config.HiddenWidths) }
+func (m *Model) Depth() int { return len(m.Config.Hidden) }
 
 // Widths returns the hidden-layer widths (a copy).
-func (m *Model) Widths() []int { return slices.Clone(m.Config.HiddenWidths) }
+func (m *Model) Widths() []int { return slices.Clone(m.Config.Hidden) }
 
 // Architecture describes the network, e.g. "784-128-128-10 relu".
 func (m *Model) Architecture() string { return m.Config.Architecture(m.NumFeatures, m.NumClasses) }
@@ -117,7 +117,7 @@ func (m *Model) NumParams() int {
 
 // layerSizes returns the in and out sizes of layer ℓ = 1…L+1.
 func (m *Model) layerSizes(l int) (in, out int) {
-	sizes := append(append([]int{m.NumFeatures}, m.Config.HiddenWidths...), m.NumClasses)
+	sizes := append(append([]int{m.NumFeatures}, m.Config.Hidden...), m.NumClasses)
 	return sizes[l-1], sizes[l]
 }
 
@@ -150,15 +150,15 @@ func NewUntrained(cfg Config, numFeatures, numClasses int) (*Model, error) {
 	if numClasses < 2 {
 		return nil, fmt.Errorf("model: %d classes (want ≥ 2)", numClasses)
 	}
-	cfg.HiddenWidths = slices.Clone(cfg.HiddenWidths)
+	cfg.Hidden = slices.Clone(cfg.Hidden)
 	m := &Model{Config: cfg, NumFeatures: numFeatures, NumClasses: numClasses, Info: Info{Untrained: true}}
-	rng := rand.New(rand.NewPCG(cfg.RandSeed, streamInit))
+	rng := rand.New(rand.NewPCG(cfg.Seed, streamInit))
 	for l := 1; l <= m.Depth()+1; l++ {
 		in, out := m.layerSizes(l)
 		a := math.Sqrt(6 / float64(in+out))
 		switch cfg.InitScheme() {
 		case InitHe:
-			if cfg.ActivationName == ActivationReLU && l <= m.Depth() {
+			if cfg.Activation == ActivationReLU && l <= m.Depth() {
 				a = math.Sqrt(6 / float64(in))
 			}
 		case InitTorch:
@@ -254,7 +254,7 @@ func (m *Model) runtimeLocked(choice, goConfig string) (*runtime, error) {
 	// DenseFast, whose zero gradient carrier 0·(Σx + ΣW) would turn a single overflowing value
 	// into NaN in every neuron of the layer and hide which neuron overflowed.
 	L := m.Depth()
-	act := m.Config.ActivationName
+	act := m.Config.Activation
 	rt.forward, err = NewExec(b, func(in []*Node) []*Node {
 		x, keep, fill, p := in[0], in[1:1+L], in[1+L:1+2*L], in[1+2*L:]
 		h := x

@@ -16,11 +16,13 @@ import (
 )
 
 // small is the configuration most tests use: fast, yet it learns the synthetic task.
-func small() Config { return NewConfig().Hidden(16, 12).Epochs(2).Batch(32).Seed(3) }
+func small() Config {
+	return DefaultConfig().WithHidden(16, 12).WithEpochs(2).WithBatchSize(32).WithSeed(3)
+}
 
 func TestConfigBuilderAndValidate(t *testing.T) {
-	c := NewConfig().Hidden(128, 64).Activation("tanh").LearningRate(0.01).Schedule("constant").Batch(64).Epochs(3).WeightDecay(1e-4).Seed(9)
-	want := Config{HiddenWidths: []int{128, 64}, ActivationName: "tanh", LR: 0.01, LRSchedule: "constant", BatchSize: 64, NumEpochs: 3, Decay: 1e-4, RandSeed: 9}
+	c := DefaultConfig().WithHidden(128, 64).WithActivation("tanh").WithLearningRate(0.01).WithSchedule("constant").WithBatchSize(64).WithEpochs(3).WithWeightDecay(1e-4).WithSeed(9)
+	want := Config{Hidden: []int{128, 64}, Activation: "tanh", LearningRate: 0.01, Schedule: "constant", BatchSize: 64, Epochs: 3, WeightDecay: 1e-4, Seed: 9}
 	if configKey(c) != configKey(want) {
 		t.Fatalf("builder gave %+v, want %+v", c, want)
 	}
@@ -28,24 +30,24 @@ func TestConfigBuilderAndValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	widths := []int{5, 6}
-	c2 := c.Hidden(widths...)
+	c2 := c.WithHidden(widths...)
 	widths[0] = 99
-	if c2.HiddenWidths[0] != 5 || c.HiddenWidths[0] != 128 {
-		t.Errorf("Hidden must copy its argument and leave the receiver alone: %v, %v", c2.HiddenWidths, c.HiddenWidths)
+	if c2.Hidden[0] != 5 || c.Hidden[0] != 128 {
+		t.Errorf("Hidden must copy its argument and leave the receiver alone: %v, %v", c2.Hidden, c.Hidden)
 	}
 	for _, tc := range []struct {
 		cfg  Config
 		want string
 	}{
-		{NewConfig().Hidden(), "no hidden layers"},
-		{NewConfig().Hidden(128, 0), "hidden layer 2 has width 0"},
-		{NewConfig().Activation("gelu"), `unknown activation "gelu"`},
-		{NewConfig().LearningRate(0), "learning rate 0"},
-		{NewConfig().LearningRate(math.NaN()), "learning rate NaN"},
-		{NewConfig().Batch(0), "batch size 0"},
-		{NewConfig().Schedule("step"), `unknown learning-rate schedule "step"`},
-		{NewConfig().Epochs(-1), "-1 epochs"},
-		{NewConfig().WeightDecay(-1), "weight decay -1"},
+		{DefaultConfig().WithHidden(), "no hidden layers"},
+		{DefaultConfig().WithHidden(128, 0), "hidden layer 2 has width 0"},
+		{DefaultConfig().WithActivation("gelu"), `unknown activation "gelu"`},
+		{DefaultConfig().WithLearningRate(0), "learning rate 0"},
+		{DefaultConfig().WithLearningRate(math.NaN()), "learning rate NaN"},
+		{DefaultConfig().WithBatchSize(0), "batch size 0"},
+		{DefaultConfig().WithSchedule("step"), `unknown learning-rate schedule "step"`},
+		{DefaultConfig().WithEpochs(-1), "-1 epochs"},
+		{DefaultConfig().WithWeightDecay(-1), "weight decay -1"},
 	} {
 		err := tc.cfg.Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -60,14 +62,14 @@ func TestConfigBuilderAndValidate(t *testing.T) {
 			t.Errorf("ParseWidths(%q) accepted", s)
 		}
 	}
-	if _, err := NewUntrained(NewConfig(), 0, 10); err == nil {
+	if _, err := NewUntrained(DefaultConfig(), 0, 10); err == nil {
 		t.Error("NewUntrained accepted 0 features")
 	}
 }
 
 func TestTrainLearnsAndEvaluates(t *testing.T) {
 	ds := synthetic(600, 200, 4, 6, 6, 1)
-	m, err := Train(ds, small().Epochs(4).LearningRate(0.003), &TrainOptions{Progress: Silent})
+	m, err := Train(ds, small().WithEpochs(4).WithLearningRate(0.003), &TrainOptions{Progress: Silent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +121,7 @@ func TestTrainLearnsAndEvaluates(t *testing.T) {
 
 func TestTrainMNISTSubset(t *testing.T) {
 	ds := mnist(t).Subset(5000, 1000, 1)
-	m, err := Train(ds, NewConfig().Hidden(32).Epochs(3).Batch(64).Seed(1), &TrainOptions{Progress: Silent})
+	m, err := Train(ds, DefaultConfig().WithHidden(32).WithEpochs(3).WithBatchSize(64).WithSeed(1), &TrainOptions{Progress: Silent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +151,7 @@ func sameState(t *testing.T, a, b *Model) {
 func TestDeterminism(t *testing.T) {
 	ds := synthetic(300, 130, 3, 5, 5, 2)
 	for _, act := range ActivationNames {
-		cfg := small().Activation(act)
+		cfg := small().WithActivation(act)
 		a, err := Train(ds, cfg, &TrainOptions{Progress: Silent})
 		if err != nil {
 			t.Fatal(err)
@@ -175,7 +177,7 @@ func TestDeterminism(t *testing.T) {
 				t.Errorf("%s: activations of layer %d differ", act, l+1)
 			}
 		}
-		c, err := Train(ds, cfg.Seed(4), &TrainOptions{Progress: Silent})
+		c, err := Train(ds, cfg.WithSeed(4), &TrainOptions{Progress: Silent})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -191,7 +193,7 @@ func TestUntrainedIsTrainingStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	z, err := TrainSplit(ds.Train, 3, small().Epochs(0), &TrainOptions{Progress: Silent})
+	z, err := TrainSplit(ds.Train, 3, small().WithEpochs(0), &TrainOptions{Progress: Silent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,14 +297,14 @@ func TestResumeMatchesStraightRun(t *testing.T) {
 		t.Error("Fit past the end of the cosine schedule accepted")
 	}
 	// With a constant rate a run can be extended; its schedule does not depend on the epoch count.
-	c1, err := TrainSplit(ds.Train, 3, cfg.Schedule(ScheduleConstant).Epochs(1), &TrainOptions{Progress: Silent})
+	c1, err := TrainSplit(ds.Train, 3, cfg.WithSchedule(ScheduleConstant).WithEpochs(1), &TrainOptions{Progress: Silent})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := c1.Fit(ds.Train, 2, &TrainOptions{Progress: Silent}); err != nil {
 		t.Fatal(err)
 	}
-	c2, err := TrainSplit(ds.Train, 3, cfg.Schedule(ScheduleConstant), &TrainOptions{Progress: Silent})
+	c2, err := TrainSplit(ds.Train, 3, cfg.WithSchedule(ScheduleConstant), &TrainOptions{Progress: Silent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +317,7 @@ func TestResumeMatchesStraightRun(t *testing.T) {
 
 func TestSaveLoad(t *testing.T) {
 	ds := synthetic(200, 50, 3, 4, 4, 6)
-	m, err := Train(ds, small().Epochs(1), &TrainOptions{Progress: Silent})
+	m, err := Train(ds, small().WithEpochs(1), &TrainOptions{Progress: Silent})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +386,7 @@ func reference(m *Model, x []float32) (pre, post [][]float64) {
 				s += h[i] * float64(w[i*out+j])
 			}
 			p[j] = s
-			switch m.Config.ActivationName {
+			switch m.Config.Activation {
 			case ActivationReLU:
 				q[j] = math.Max(s, 0)
 			case ActivationTanh:
@@ -403,7 +405,7 @@ func TestActivations(t *testing.T) {
 	// 1234 samples: 3 inference batches, the last one padded.
 	ds := synthetic(300, 1234, 4, 6, 6, 7)
 	for _, act := range []string{ActivationReLU, ActivationSigmoid} {
-		m, err := Train(ds, small().Activation(act).Epochs(1), &TrainOptions{Progress: Silent})
+		m, err := Train(ds, small().WithActivation(act).WithEpochs(1), &TrainOptions{Progress: Silent})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -525,7 +527,7 @@ func referenceLogits(m *Model, x []float32, ablations []Ablation) []float64 {
 			if l > m.Depth() {
 				continue
 			}
-			switch m.Config.ActivationName {
+			switch m.Config.Activation {
 			case ActivationReLU:
 				z[j] = math.Max(s, 0)
 			case ActivationTanh:
@@ -548,7 +550,7 @@ func TestCorrectAblated(t *testing.T) {
 	// 700 samples: two inference batches, the last one padded.
 	ds := synthetic(300, 700, 4, 5, 5, 11)
 	for _, act := range []string{ActivationReLU, ActivationTanh, ActivationSigmoid} {
-		m, err := Train(ds, small().Activation(act).Epochs(10), &TrainOptions{Progress: Silent})
+		m, err := Train(ds, small().WithActivation(act).WithEpochs(10), &TrainOptions{Progress: Silent})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -645,7 +647,7 @@ func TestTrainCached(t *testing.T) {
 	for _, c := range []struct {
 		ds  *datasets.Dataset
 		cfg Config
-	}{{ds, cfg.Seed(4)}, {ds, cfg.Epochs(1)}, {ds.Subset(150, 0, 1), cfg}} {
+	}{{ds, cfg.WithSeed(4)}, {ds, cfg.WithEpochs(1)}, {ds.Subset(150, 0, 1), cfg}} {
 		if p, _ := CachePath(cache, c.ds, c.cfg); p == want {
 			t.Errorf("%+v shares the cache entry", c.cfg)
 		}

@@ -24,7 +24,7 @@ func TestTerminalProgress(t *testing.T) {
 	// Training reports every step to the sink.
 	var n, epochEnds int
 	ds := synthetic(100, 10, 2, 3, 3, 1)
-	_, err := TrainSplit(ds.Train, 2, small().Epochs(2), &TrainOptions{Progress: func(u ProgressUpdate) {
+	_, err := TrainSplit(ds.Train, 2, small().WithEpochs(2), &TrainOptions{Progress: func(u ProgressUpdate) {
 		n++
 		if u.EpochDone {
 			epochEnds++

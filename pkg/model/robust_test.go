@@ -12,7 +12,7 @@ import (
 // what to do, saves nothing from the diverged epoch and leaves the model at its last whole epoch.
 func TestDivergenceIsAnError(t *testing.T) {
 	ds := synthetic(200, 20, 3, 4, 4, 11)
-	cfg := small().LearningRate(1e30)
+	cfg := small().WithLearningRate(1e30)
 	m, err := NewUntrained(cfg, 16, 3)
 	if err != nil {
 		t.Fatal(err)

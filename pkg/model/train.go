@@ -99,7 +99,7 @@ func TrainSplit(train *datasets.Split, numClasses int, cfg Config, opts *TrainOp
 	if err != nil {
 		return nil, err
 	}
-	if err := m.Fit(train, cfg.NumEpochs, opts); err != nil {
+	if err := m.Fit(train, cfg.Epochs, opts); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -124,9 +124,9 @@ func checkSplit(s *datasets.Split, numClasses int) error {
 // Fit trains the model on train until it has completed `epochs` epochs in all (Info.EpochsDone),
 // continuing from where it stands: a model fitted to k epochs, saved, loaded and fitted to n
 // epochs ends with the same weights as one fitted to n epochs straight. Epoch e visits the samples
-// in an order drawn from (Config.RandSeed, e); the learning rate of each step follows the
-// configuration's schedule over Config.NumEpochs epochs (so with the cosine schedule, epochs must
-// not exceed Config.NumEpochs). opts may be nil.
+// in an order drawn from (Config.Seed, e); the learning rate of each step follows the
+// configuration's schedule over Config.Epochs epochs (so with the cosine schedule, epochs must
+// not exceed Config.Epochs). opts may be nil.
 func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error {
 	opts = opts.orDefault()
 	fp, err := m.checkFit(train, epochs)
@@ -183,7 +183,7 @@ func (m *Model) Fit(train *datasets.Split, epochs int, opts *TrainOptions) error
 // step (start is when the Fit call began), then records the epoch's statistics and ends it
 // (endEpochLocked). A cancelled context stops it between steps (stoppedLocked).
 func (m *Model) fitEpochLocked(ctx context.Context, fr *fitRun, progress ProgressFunc, start time.Time, epoch, epochs int, opts *TrainOptions) error {
-	order := epochOrder(m.Config.RandSeed, epoch, fr.train.Len())
+	order := epochOrder(m.Config.Seed, epoch, fr.train.Len())
 	epochStart := time.Now()
 	var lossSum, correctSum float64
 	seen := 0
@@ -227,8 +227,8 @@ func (m *Model) checkFit(train *datasets.Split, epochs int) (string, error) {
 	if train.Len() == 0 {
 		return "", fmt.Errorf("model: split %q is empty", train.Name)
 	}
-	if m.Config.LRSchedule == ScheduleCosine && epochs > m.Config.NumEpochs {
-		return "", fmt.Errorf("model: asked to train to %d epochs, but the cosine learning-rate schedule of the configuration ends after %d", epochs, m.Config.NumEpochs)
+	if m.Config.Schedule == ScheduleCosine && epochs > m.Config.Epochs {
+		return "", fmt.Errorf("model: asked to train to %d epochs, but the cosine learning-rate schedule of the configuration ends after %d", epochs, m.Config.Epochs)
 	}
 	if epochs < m.Info.EpochsDone {
 		return "", fmt.Errorf("model: asked to train to %d epochs, but %d are already done", epochs, m.Info.EpochsDone)
@@ -311,13 +311,13 @@ func (fr *fitRun) step() (loss, correct float32, err error) {
 	t := float64(fr.steps + 1)
 	bc1 := 1 - math.Pow(adamBeta1, t)
 	bc2 := 1 - math.Pow(adamBeta2, t)
-	lr := m.Config.rate(fr.steps, int64(m.Config.NumEpochs*fr.stepsPerEpoch))
+	lr := m.Config.rate(fr.steps, int64(m.Config.Epochs*fr.stepsPerEpoch))
 	args := fr.args[:0]
 	args = append(args,
 		tensors.FromFlatDataAndDimensions(fr.xb, bs, f),
 		tensors.FromFlatDataAndDimensions(fr.yb, bs),
 		tensors.FromFlatDataAndDimensions(fr.wb, bs),
-		tensors.FromFlatDataAndDimensions([]float32{float32(lr / bc1), float32(math.Sqrt(bc2)), float32(1 - lr*m.Config.Decay)}, 3))
+		tensors.FromFlatDataAndDimensions([]float32{float32(lr / bc1), float32(math.Sqrt(bc2)), float32(1 - lr*m.Config.WeightDecay)}, 3))
 	for _, t := range fr.state {
 		args = append(args, t)
 	}
@@ -434,8 +434,8 @@ func (m *Model) trainerLocked(rt *runtime, stock bool) (*Exec, error) {
 	}
 	L, K := m.Depth(), m.NumClasses
 	nP := 2 * (L + 1)
-	act := m.Config.ActivationName
-	decay := m.Config.Decay != 0
+	act := m.Config.Activation
+	decay := m.Config.WeightDecay != 0
 	dense := DenseFast
 	if stock {
 		dense = DenseStock

@@ -1,6 +1,7 @@
 package observer
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -91,7 +92,8 @@ type Control struct {
 	Repeats int
 }
 
-// Options configure an observer. Zero values take the defaults given.
+// Options configure an observer. DefaultOptions returns the defaults given; a zero field also takes
+// its default.
 type Options struct {
 	// Kind is the observer type (Linear).
 	Kind Kind
@@ -123,52 +125,36 @@ type Options struct {
 	Control Control
 }
 
+// DefaultOptions returns the default observer: linear with the L2 penalty, C = 1, L1 ratio 0.5,
+// tolerance 1e-4 and the solver's own iteration cap (MaxIter 0: 100, or 1000 with an L1 term); the
+// MLP observer has 64 hidden units trained for 30 epochs of batches of 128 at learning rate 1e-3 and
+// weight decay 1e-4; seed 0, GOMAXPROCS workers, no control.
+func DefaultOptions() Options {
+	return Options{Kind: Linear, Penalty: L2, C: 1, L1Ratio: 0.5, Tol: 1e-4, Hidden: 64, Epochs: 30,
+		BatchSize: 128, LearningRate: 1e-3, WeightDecay: 1e-4, Control: Control{Kind: NoControl}}
+}
+
+// withDefaults replaces every zero field of o by DefaultOptions' value and checks the result.
 func (o Options) withDefaults() (Options, error) {
-	if o.Kind == "" {
-		o.Kind = Linear
-	}
+	d := DefaultOptions()
+	o.Kind = cmp.Or(o.Kind, d.Kind)
 	if _, err := ParseKind(string(o.Kind)); err != nil {
 		return o, err
 	}
-	if o.Penalty == "" {
-		o.Penalty = L2
-	}
+	o.Penalty = cmp.Or(o.Penalty, d.Penalty)
 	if _, err := ParsePenalty(string(o.Penalty)); err != nil {
 		return o, err
 	}
-	if o.C == 0 {
-		o.C = 1
-	}
-	if o.L1Ratio == 0 {
-		o.L1Ratio = 0.5
-	}
-	if o.Tol == 0 {
-		o.Tol = 1e-4
-	}
+	o.C, o.L1Ratio, o.Tol = cmp.Or(o.C, d.C), cmp.Or(o.L1Ratio, d.L1Ratio), cmp.Or(o.Tol, d.Tol)
 	if o.MaxIter == 0 {
 		o.MaxIter = 100
 		if o.Penalty == L1 || o.Penalty == ElasticNet {
 			o.MaxIter = 1000
 		}
 	}
-	if o.Hidden == 0 {
-		o.Hidden = 64
-	}
-	if o.Epochs == 0 {
-		o.Epochs = 30
-	}
-	if o.BatchSize == 0 {
-		o.BatchSize = 128
-	}
-	if o.LearningRate == 0 {
-		o.LearningRate = 1e-3
-	}
-	if o.WeightDecay == 0 {
-		o.WeightDecay = 1e-4
-	}
-	if o.Control.Kind == "" {
-		o.Control.Kind = NoControl
-	}
+	o.Hidden, o.Epochs, o.BatchSize = cmp.Or(o.Hidden, d.Hidden), cmp.Or(o.Epochs, d.Epochs), cmp.Or(o.BatchSize, d.BatchSize)
+	o.LearningRate, o.WeightDecay = cmp.Or(o.LearningRate, d.LearningRate), cmp.Or(o.WeightDecay, d.WeightDecay)
+	o.Control.Kind = cmp.Or(o.Control.Kind, d.Control.Kind)
 	if _, err := ParseControl(string(o.Control.Kind)); err != nil {
 		return o, err
 	}

@@ -36,7 +36,7 @@ func run(out string) error {
 	if err != nil {
 		return err
 	}
-	cfg := model.NewConfig().Hidden(32, 16).Epochs(3).Seed(1)
+	cfg := model.DefaultConfig().WithHidden(32, 16).WithEpochs(3).WithSeed(1)
 	m, err := model.Train(full.Subset(10000, 0, 1), cfg, &model.TrainOptions{Progress: model.Silent})
 	if err != nil {
 		return err
