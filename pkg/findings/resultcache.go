@@ -120,10 +120,25 @@ func writeEntry(path string, payload []byte) error {
 }
 
 // cachedResult returns the result of kind for the key parts from the results cache, or computes
-// it with compute and stores it. redraw rebuilds the figures of a result read from the cache from
-// its stored fields; fields that are not marshalled (timings, cache states, raw scans) are absent
-// from it.
+// it with compute and stores it (as JSON). redraw rebuilds the figures of a result read from the
+// cache from its stored fields; fields that are not marshalled (timings, cache states, raw scans)
+// are absent from it.
 func cachedResult[T any](cacheDir, kind string, parts []any, compute func() (*T, error), redraw func(*T) error) (*T, error) {
+	decode := func(b []byte) (*T, error) {
+		var r T
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, err
+		}
+		return &r, redraw(&r)
+	}
+	return cachedEntry(cacheDir, kind, parts, compute, func(r *T) ([]byte, error) { return json.Marshal(r) }, decode)
+}
+
+// cachedEntry is the results cache for any encoding: the value of kind for the key parts is read
+// back with decode, or computed with compute and stored with encode. A damaged entry, or one that
+// does not decode, is reported in one line on CacheWarnings and recomputed.
+func cachedEntry[T any](cacheDir, kind string, parts []any, compute func() (*T, error),
+	encode func(*T) ([]byte, error), decode func([]byte) (*T, error)) (*T, error) {
 	if resultsCacheOff() {
 		return compute()
 	}
@@ -140,21 +155,17 @@ func cachedResult[T any](cacheDir, kind string, parts []any, compute func() (*T,
 		fmt.Fprintf(CacheWarnings, "results cache: %s is damaged (%v); recomputing\n", path, err)
 	}
 	if ok {
-		var r T
-		if err := json.Unmarshal(payload, &r); err != nil {
-			fmt.Fprintf(CacheWarnings, "results cache: %s does not decode (%v); recomputing\n", path, err)
-		} else if err := redraw(&r); err != nil {
-			return nil, err
-		} else {
-			return &r, nil
+		r, err := decode(payload)
+		if err == nil {
+			return r, nil
 		}
+		fmt.Fprintf(CacheWarnings, "results cache: %s does not decode (%v); recomputing\n", path, err)
 	}
 	r, err := compute()
 	if err != nil {
 		return nil, err
 	}
-	payload, err = json.Marshal(r)
-	if err != nil {
+	if payload, err = encode(r); err != nil {
 		return nil, fmt.Errorf("results cache: %s: %w", kind, err)
 	}
 	if err := writeEntry(path, payload); err != nil {

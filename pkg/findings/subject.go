@@ -129,29 +129,22 @@ func Prepare(s Setup, opts *PrepareOptions) (*Subject, error) {
 	if err != nil {
 		return nil, err
 	}
-	sub, err := subjectOf(s, ds, m, cached)
+	return subjectOf(s, ds, m, cached, false, opts.CacheDir)
+}
+
+// subjectOf evaluates m and records its activations for the setup's observer samples (through the
+// results cache under cacheDir: see cachedState).
+func subjectOf(s Setup, ds *datasets.Dataset, m *model.Model, cached, untrained bool, cacheDir string) (*Subject, error) {
+	sub := &Subject{Setup: s, Data: ds, Vocab: property.VocabularyOf(ds), Model: m, Cached: cached, CacheDir: cacheDir}
+	sub.ObserveTrain = ds.Train.Subset(s.ObserveTrain, s.SubsetSeed+1)
+	sub.ObserveTest = ds.Test
+	st, err := cachedState(cacheDir, s, ds, untrained, func() (*subjectState, error) {
+		return recordState(m, sub.ObserveTrain, sub.ObserveTest)
+	})
 	if err != nil {
 		return nil, err
 	}
-	sub.CacheDir = opts.CacheDir
-	return sub, nil
-}
-
-// subjectOf evaluates m and records its activations for the setup's observer samples.
-func subjectOf(s Setup, ds *datasets.Dataset, m *model.Model, cached bool) (*Subject, error) {
-	sub := &Subject{Setup: s, Data: ds, Vocab: property.VocabularyOf(ds), Model: m, Cached: cached}
-	var err error
-	if sub.Eval, err = m.Evaluate(ds.Test); err != nil {
-		return nil, err
-	}
-	sub.ObserveTrain = ds.Train.Subset(s.ObserveTrain, s.SubsetSeed+1)
-	sub.ObserveTest = ds.Test
-	if sub.Train, err = m.Capture(sub.ObserveTrain, false); err != nil {
-		return nil, err
-	}
-	if sub.Test, err = m.Capture(sub.ObserveTest, false); err != nil {
-		return nil, err
-	}
+	sub.Eval, sub.Train, sub.Test = st.Eval, st.Train, st.Test
 	for _, a := range []*model.Activations{sub.Train, sub.Test} {
 		if err := a.Validate(); err != nil {
 			return nil, err
@@ -171,7 +164,7 @@ func (sub *Subject) Untrained() (*Subject, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sub.untrained, err = subjectOf(sub.Setup, sub.Data, m, false); err != nil {
+	if sub.untrained, err = subjectOf(sub.Setup, sub.Data, m, false, true, sub.CacheDir); err != nil {
 		return nil, err
 	}
 	return sub.untrained, nil

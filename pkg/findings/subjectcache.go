@@ -1,0 +1,135 @@
+package findings
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+
+	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/pkg/hidden"
+	"github.com/denotation-go/denotation/pkg/model"
+)
+
+// The state of a subject — its model's evaluation on the test split and the activations of every
+// hidden neuron on the observers' samples — is what every finding starts from, and recording it
+// (two forward passes over 10,000 samples and an evaluation) is most of what a notebook cell would
+// otherwise spend before its finding comes out of the results cache. It is kept in the results
+// cache too (kind "subject", or "subject-untrained" for the control), keyed like every result:
+// the setup, the data's fingerprint and the code versions; the entry's SHA-256 guards the raw
+// float32 values like any other entry's bytes.
+
+// subjectState is what subjectOf computes from a model.
+type subjectState struct {
+	Eval        *model.Evaluation
+	Train, Test *hidden.Activations
+}
+
+// stateHeader is the JSON head of an encoded subjectState; the post-activation values of every
+// layer follow as little-endian float32, Train's layers then Test's.
+type stateHeader struct {
+	Eval        *model.Evaluation `json:"eval"`
+	Train, Test actsHeader
+}
+
+type actsHeader struct {
+	N          int   `json:"n"`
+	NumClasses int   `json:"num_classes"`
+	Labels     []int `json:"labels"`
+	// Layers gives (layer, depth, width) of each layer.
+	Layers [][3]int `json:"layers"`
+}
+
+func headerOf(a *hidden.Activations) actsHeader {
+	h := actsHeader{N: a.N, NumClasses: a.NumClasses, Labels: a.Labels}
+	for _, l := range a.Layers {
+		h.Layers = append(h.Layers, [3]int{l.Layer, l.Depth, l.Width})
+	}
+	return h
+}
+
+// encodeState writes st as one JSON line followed by the raw post-activation values.
+func encodeState(st *subjectState) ([]byte, error) {
+	head, err := json.Marshal(stateHeader{Eval: st.Eval, Train: headerOf(st.Train), Test: headerOf(st.Test)})
+	if err != nil {
+		return nil, err
+	}
+	n := len(head) + 1
+	for _, a := range []*hidden.Activations{st.Train, st.Test} {
+		for _, l := range a.Layers {
+			n += 4 * len(l.Post)
+		}
+	}
+	b := make([]byte, 0, n)
+	b = append(append(b, head...), '\n')
+	for _, a := range []*hidden.Activations{st.Train, st.Test} {
+		for _, l := range a.Layers {
+			for _, v := range l.Post {
+				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
+			}
+		}
+	}
+	return b, nil
+}
+
+// decodeState reads what encodeState wrote; a payload of the wrong size is an error.
+func decodeState(b []byte) (*subjectState, error) {
+	line, rest, ok := bytes.Cut(b, []byte{'\n'})
+	if !ok {
+		return nil, fmt.Errorf("subject state: no header")
+	}
+	var h stateHeader
+	if err := json.Unmarshal(line, &h); err != nil {
+		return nil, fmt.Errorf("subject state: %w", err)
+	}
+	st := &subjectState{Eval: h.Eval}
+	for _, x := range []struct {
+		h   actsHeader
+		dst **hidden.Activations
+	}{{h.Train, &st.Train}, {h.Test, &st.Test}} {
+		a := &hidden.Activations{N: x.h.N, NumClasses: x.h.NumClasses, Labels: x.h.Labels}
+		for _, lw := range x.h.Layers {
+			size := x.h.N * lw[2]
+			if size < 0 || 4*size > len(rest) {
+				return nil, fmt.Errorf("subject state: truncated")
+			}
+			post := make([]float32, size)
+			for i := range post {
+				post[i] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4*i:]))
+			}
+			rest = rest[4*size:]
+			a.Layers = append(a.Layers, hidden.LayerActivations{Layer: lw[0], Depth: lw[1], Width: lw[2], Post: post})
+		}
+		*x.dst = a
+	}
+	if len(rest) != 0 || st.Eval == nil {
+		return nil, fmt.Errorf("subject state: %d bytes too many or no evaluation", len(rest))
+	}
+	return st, nil
+}
+
+// recordState evaluates m on the test split and records its activations on the observers' samples.
+func recordState(m *model.Model, train, test *datasets.Split) (*subjectState, error) {
+	st := &subjectState{}
+	var err error
+	if st.Eval, err = m.Evaluate(test); err != nil {
+		return nil, err
+	}
+	if st.Train, err = m.Capture(train, false); err != nil {
+		return nil, err
+	}
+	if st.Test, err = m.Capture(test, false); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// cachedState is recordState through the results cache (see cachedEntry).
+func cachedState(cacheDir string, s Setup, ds *datasets.Dataset, untrained bool, compute func() (*subjectState, error)) (*subjectState, error) {
+	kind := "subject"
+	if untrained {
+		kind = "subject-untrained"
+	}
+	return cachedEntry(cacheDir, kind, []any{s, dataFingerprint(ds)}, compute, encodeState, decodeState)
+}

@@ -1,0 +1,73 @@
+package findings
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestSubjectStateCache: a second Prepare reads the subject's evaluation and activations from the
+// results cache, bit for bit what recording them gives; a truncated entry is reported in one line
+// and recomputed; the untrained control has its own entry.
+func TestSubjectStateCache(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("DENOTATION_DATA_DIR", "")
+	t.Setenv("DENOTATION_CACHE", cache)
+	t.Setenv(EnvNoCache, "")
+	var warn bytes.Buffer
+	CacheWarnings = &warn
+	defer func() { CacheWarnings = os.Stderr }()
+
+	fresh := func() *Subject {
+		t.Helper()
+		sub, err := Prepare(quickSetup(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sub
+	}
+	first := fresh()
+	if _, err := first.Untrained(); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := filepath.Glob(filepath.Join(cache, "results", "subject-*.json"))
+	untrained, _ := filepath.Glob(filepath.Join(cache, "results", "subject-untrained-*.json"))
+	if len(entries) != 2 || len(untrained) != 1 {
+		t.Fatalf("subject entries %v", entries)
+	}
+	t.Setenv(EnvNoCache, "1")
+	recorded := fresh()
+	t.Setenv(EnvNoCache, "")
+	same := func(a, b *Subject) bool {
+		return reflect.DeepEqual(a.Eval, b.Eval) && reflect.DeepEqual(a.Train, b.Train) && reflect.DeepEqual(a.Test, b.Test)
+	}
+	if again := fresh(); !same(again, recorded) || !same(first, recorded) {
+		t.Fatal("the cached subject state differs from the recorded one")
+	}
+	trained := entries[0]
+	if trained == untrained[0] {
+		trained = entries[1]
+	}
+	b, _ := os.ReadFile(trained)
+	if err := os.WriteFile(trained, b[:len(b)-100], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if again := fresh(); !same(again, recorded) {
+		t.Fatal("after a truncated entry the subject state differs")
+	}
+	if lines := strings.Count(warn.String(), "\n"); lines != 1 || !strings.Contains(warn.String(), "damaged") {
+		t.Fatalf("warnings %q", warn.String())
+	}
+}
+
+func TestDecodeStateRejectsBadPayloads(t *testing.T) {
+	if _, err := decodeState([]byte("{}\n")); err == nil {
+		t.Error("a state without evaluation decoded")
+	}
+	if _, err := decodeState([]byte(`{"eval":{"n":1},"Train":{"n":2,"layers":[[1,1,3]]},"Test":{}}` + "\n" + "abcd")); err == nil {
+		t.Error("a truncated state decoded")
+	}
+}
