@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/internal/linalg"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
@@ -104,10 +105,12 @@ func run() error {
 			}
 		}
 		res["peak_rss_bytes"] = peakRSS()
+		res["dot_kernel"], res["kernel_path"] = model.KernelFamily(), linalg.Kernel().String()
 		if err := out.Encode(res); err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "modelbench: %s batch %d: ours %.0f samples/s", res["architecture"], *batch, res["samples_per_second"])
+		fmt.Fprintf(os.Stderr, "modelbench: %s batch %d: ours %.0f samples/s (DotGeneral block kernel %s, path %s)", res["architecture"], *batch,
+			res["samples_per_second"], res["dot_kernel"], res["kernel_path"])
 		if st, ok := res["stock_samples_per_second"]; ok {
 			fmt.Fprintf(os.Stderr, " (stock Dense %.0f)", st)
 		}
