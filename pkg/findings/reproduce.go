@@ -16,6 +16,7 @@ import (
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
+	"github.com/denotation-go/denotation/pkg/observer"
 )
 
 // ReproduceOptions configure Reproduce.
@@ -139,13 +140,14 @@ const ablationTau = 0.95
 func definitions(s Setup, c CaptureOptions) map[string]string {
 	c = c.withDefaults()
 	tau := F3Options().Tau
+	obs := observer.DefaultOptions()
 	return map[string]string{
 		"layers":            "hidden layers are numbered 1 … L from the input; the logits are not a hidden layer; the depth of a neuron is its layer ℓ; relative depth ℓ/L is a secondary view only",
 		"state":             "post-activation value of every hidden neuron for a sample",
 		"recipe":            recipeText(s),
 		"property":          "a label set S with 0 < |S| < K; x has S when label(x) ∈ S; S and its complement are the same split",
 		"label_proportion":  "|S|/K",
-		"observer":          "class-balanced classifier trained on training-split activations (standardised with training statistics), evaluated on the test split: linear (L2 logistic regression, C=1), MLP (one hidden layer of 64), single neuron (best threshold and direction)",
+		"observer":          fmt.Sprintf("class-balanced classifier trained on training-split activations (standardised with training statistics), evaluated on the test split: linear (%s logistic regression, C=%g), MLP (one hidden layer of %d), single neuron (best threshold and direction)", strings.ToUpper(string(obs.Penalty)), obs.C, obs.Hidden),
 		"captured_decisive": fmt.Sprintf("the linear observer, at the layer chosen on a validation part (%g) of the training samples, reaches a held-out balanced accuracy within %g of the ceiling — the object model's own balanced accuracy on the property (predicted class ∈ S vs true class ∈ S); the absolute level %.2f and the confidence (fraction of test samples with probability outside [0.05, 0.95]) are reported beside", c.ValidationFraction, c.Margin, c.Decisive),
 		"control_task":      "a random map of classes to the two sides with the same label proportion (Hewitt & Liang); selectivity = accuracy − control accuracy",
 		"untrained_control": "the same measurement on an untrained model of the same architecture and initialisation seed",
