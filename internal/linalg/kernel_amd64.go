@@ -19,9 +19,6 @@ func axpyAVX512(n int, alpha float32, x, y *float32)
 func logisticAVX512(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
 
 //go:noescape
-func kernel6x16AVX2(k int, a, b, c *float32, ldc int, add int)
-
-//go:noescape
 func kernel6x16sAVX2(k int, a, b, c *float32, lda, ldb, ldc int, add int)
 
 //go:noescape
@@ -67,10 +64,10 @@ func kernelAsm(p Path, k int, a, b, c []float32, ldc int, add bool) {
 	// holds 12 values per step (rows 0–5 at offset 0, rows 6–11 at offset 6) and the B panel 32
 	// (columns 0–15 at offset 0, 16–31 at offset 16). Both row halves run on one B half while it
 	// is in L1.
-	kernel6x16AVX2(k, &a[0], &b[0], &c[0], ldc, flag)
-	kernel6x16AVX2(k, &a[6], &b[0], &c[6*ldc], ldc, flag)
-	kernel6x16AVX2(k, &a[0], &b[16], &c[16], ldc, flag)
-	kernel6x16AVX2(k, &a[6], &b[16], &c[6*ldc+16], ldc, flag)
+	kernel6x16sAVX2(k, &a[0], &b[0], &c[0], mr, nr, ldc, flag)
+	kernel6x16sAVX2(k, &a[6], &b[0], &c[6*ldc], mr, nr, ldc, flag)
+	kernel6x16sAVX2(k, &a[0], &b[16], &c[16], mr, nr, ldc, flag)
+	kernel6x16sAVX2(k, &a[6], &b[16], &c[6*ldc+16], mr, nr, ldc, flag)
 }
 
 // dotAsm is Dot on path p; the assembly takes whole vectors, Go the remainder.

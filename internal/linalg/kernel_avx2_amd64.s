@@ -9,122 +9,13 @@
 // "vfmadd231ps ymm0, ymm14, ymm12", i.e. Y0 += Y14*Y12; "VBLENDVPS M, B, A, D" sets D = M ? B : A
 // per lane (M's sign bit); "VANDNPS B, A, D" sets D = ^A & B; "VDIVPS B, A, D" sets D = A / B.
 
-// func kernel6x16AVX2(k int, a, b, c *float32, ldc int, add int)
-// C[6x16] (row stride ldc floats) = A·B over k steps, added to C when add != 0. A and B point into
-// the packed panels of the 12×32 tile: each step reads 6 floats of A (panel stride 12 floats = 48
-// bytes) and 16 of B (panel stride 32 floats = 128 bytes).
+// func kernel6x16sAVX2(k int, a, b, c *float32, lda, ldb, ldc int, add int)
+// C[6x16] (row stride ldc floats) = A·B over k steps, added to C when add != 0. Each step reads 6
+// floats of A at a (then a += lda floats) and 16 of B at b (then b += ldb floats): in the packed
+// panels of the 12×32 tile lda = 12 and ldb = 32; on the k-major blocks of BlockMulAtB both are the
+// block's width.
 // Registers: Y0..Y11 accumulate rows 0..5 (two vectors a row), Y12/Y13 hold the B step, Y14/Y15
 // alternate as broadcasts of one A value.
-TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
-	MOVQ ldc+32(FP), R8
-	MOVQ add+40(FP), R9
-	SHLQ $2, R8 // row stride in bytes
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	TESTQ CX, CX
-	JEQ k2store
-
-k2loop:
-	VMOVUPS (DI), Y12
-	VMOVUPS 32(DI), Y13
-	VBROADCASTSS 0(SI), Y14 // row 0
-	VFMADD231PS Y12, Y14, Y0
-	VFMADD231PS Y13, Y14, Y1
-	VBROADCASTSS 4(SI), Y15 // row 1
-	VFMADD231PS Y12, Y15, Y2
-	VFMADD231PS Y13, Y15, Y3
-	VBROADCASTSS 8(SI), Y14 // row 2
-	VFMADD231PS Y12, Y14, Y4
-	VFMADD231PS Y13, Y14, Y5
-	VBROADCASTSS 12(SI), Y15 // row 3
-	VFMADD231PS Y12, Y15, Y6
-	VFMADD231PS Y13, Y15, Y7
-	VBROADCASTSS 16(SI), Y14 // row 4
-	VFMADD231PS Y12, Y14, Y8
-	VFMADD231PS Y13, Y14, Y9
-	VBROADCASTSS 20(SI), Y15 // row 5
-	VFMADD231PS Y12, Y15, Y10
-	VFMADD231PS Y13, Y15, Y11
-	ADDQ $48, SI
-	ADDQ $128, DI
-	DECQ CX
-	JNZ k2loop
-
-k2store:
-	TESTQ R9, R9
-	JEQ k2put
-	// C += acc, row by row.
-	VADDPS (DX), Y0, Y0
-	VADDPS 32(DX), Y1, Y1
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	ADDQ R8, DX
-	VADDPS (DX), Y2, Y2
-	VADDPS 32(DX), Y3, Y3
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
-	ADDQ R8, DX
-	VADDPS (DX), Y4, Y4
-	VADDPS 32(DX), Y5, Y5
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	ADDQ R8, DX
-	VADDPS (DX), Y6, Y6
-	VADDPS 32(DX), Y7, Y7
-	VMOVUPS Y6, (DX)
-	VMOVUPS Y7, 32(DX)
-	ADDQ R8, DX
-	VADDPS (DX), Y8, Y8
-	VADDPS 32(DX), Y9, Y9
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	ADDQ R8, DX
-	VADDPS (DX), Y10, Y10
-	VADDPS 32(DX), Y11, Y11
-	VMOVUPS Y10, (DX)
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
-
-k2put:
-	// C = acc.
-	VMOVUPS Y0, (DX)
-	VMOVUPS Y1, 32(DX)
-	ADDQ R8, DX
-	VMOVUPS Y2, (DX)
-	VMOVUPS Y3, 32(DX)
-	ADDQ R8, DX
-	VMOVUPS Y4, (DX)
-	VMOVUPS Y5, 32(DX)
-	ADDQ R8, DX
-	VMOVUPS Y6, (DX)
-	VMOVUPS Y7, 32(DX)
-	ADDQ R8, DX
-	VMOVUPS Y8, (DX)
-	VMOVUPS Y9, 32(DX)
-	ADDQ R8, DX
-	VMOVUPS Y10, (DX)
-	VMOVUPS Y11, 32(DX)
-	VZEROUPPER
-	RET
-
-// func kernel6x16sAVX2(k int, a, b, c *float32, lda, ldb, ldc int, add int)
-// kernel6x16AVX2 with the panel strides as arguments: each step reads 6 floats of A at a (then
-// a += lda floats) and 16 of B at b (then b += ldb floats). Used on k-major blocks (BlockMulAtB).
 TEXT ·kernel6x16sAVX2(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI

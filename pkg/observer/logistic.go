@@ -369,16 +369,8 @@ func (p *logisticProblem) lbfgs(maxIter int, tol float64) []*colState {
 	var batch []int // the targets evaluated together; shrunk when a tenth of them has finished
 	for {
 		var active []int
-		for j, c := range cs {
-			if c.status == running {
-				active = append(active, j)
-			}
-		}
-		if len(active) == 0 {
+		if active, batch = runningBatch(cs, batch); len(active) == 0 {
 			break
-		}
-		if 10*len(active) < 9*len(batch) || len(batch) == 0 {
-			batch = active
 		}
 		dirs := make([][]float64, len(active))
 		dg := make([]float64, len(active))
@@ -579,16 +571,8 @@ func (p *logisticProblem) fista(maxIter int, tol float64) []*colState {
 	var batch []int // as in lbfgs
 	for {
 		var active []int
-		for j, c := range cs {
-			if c.status == running {
-				active = append(active, j)
-			}
-		}
-		if len(active) == 0 {
+		if active, batch = runningBatch(cs, batch); len(active) == 0 {
 			break
-		}
-		if 10*len(active) < 9*len(batch) || len(batch) == 0 {
-			batch = active
 		}
 		vs := make([][]float64, len(active))
 		tnext := make([]float64, len(active))
@@ -659,4 +643,18 @@ func (p *logisticProblem) fista(maxIter int, tol float64) []*colState {
 		}
 	}
 	return cs
+}
+
+// runningBatch lists the targets still running (active) and the batch of targets evaluated
+// together: the batch shrinks to the active ones when a tenth of it has finished.
+func runningBatch(cs []*colState, batch []int) (active, next []int) {
+	for j, c := range cs {
+		if c.status == running {
+			active = append(active, j)
+		}
+	}
+	if 10*len(active) < 9*len(batch) || len(batch) == 0 {
+		batch = active
+	}
+	return active, batch
 }
