@@ -268,6 +268,15 @@ func LoadDir(name, dir string) (*Dataset, error) {
 	return ds, nil
 }
 
+// pixelValue[b] is float32(b) / 255, the scaled value of pixel byte b (a table: a division per
+// pixel was a fifth of the time of loading MNIST).
+var pixelValue = func() (t [256]float32) {
+	for b := range t {
+		t[b] = float32(b) / 255
+	}
+	return t
+}()
+
 // readSplit reads and cross-checks one split's image and label files.
 func readSplit(name, imgPath, lblPath string, k int) (*Split, error) {
 	img, err := ReadIDXFile(imgPath)
@@ -291,7 +300,7 @@ func readSplit(name, imgPath, lblPath string, k int) (*Split, error) {
 	s := &Split{Name: name, Rows: img.Dims[1], Cols: img.Dims[2],
 		Images: make([]float32, len(img.Data)), Labels: make([]int, n), Index: make([]int, n)}
 	for i, b := range img.Data {
-		s.Images[i] = float32(b) / 255
+		s.Images[i] = pixelValue[b]
 	}
 	for i, b := range lbl.Data {
 		if int(b) >= k {

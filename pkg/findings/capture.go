@@ -195,7 +195,7 @@ func ObserversCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 	if sub == nil || sub.Data == nil {
 		return nil, fmt.Errorf("F1: no subject")
 	}
-	return cachedResult(sub.CacheDir, "f1", []any{sub.Setup, opt, dataFingerprint(sub.Data)},
+	return cachedResult(sub.CacheDir, "f1", []any{sub.Setup, opt, dataFingerprint(sub.Data), sub.stateKey()},
 		func() (*CaptureResult, error) { return observersCapture(sub, opt) },
 		func(r *CaptureResult) error { return r.draw(r.PropertyNames, r.Kinds) })
 }

@@ -99,6 +99,15 @@ type DenotationResult struct {
 	// Figure draws the number of denoting neurons per layer, trained against untrained (and,
 	// with permutations, the neurons with a significant denotation).
 	Figure *plotting.Figure `json:"-"`
+
+	// showcase is Showcase's answer for a result read from the results cache (which keeps no Scan).
+	showcase *[2]int
+}
+
+// denotationEntry is Denotations' entry of the results cache: the result and its showcase neuron.
+type denotationEntry struct {
+	Result   *DenotationResult `json:"result"`
+	Showcase [2]int            `json:"showcase"`
 }
 
 // Denotations finds every label set each hidden neuron of the subject denotes, validated: the
@@ -111,9 +120,31 @@ type DenotationResult struct {
 // (sub.Untrained(), same architecture and initialisation seed, same samples) and with the labels
 // of both splits shuffled.
 func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error) {
-	if sub == nil || sub.Test == nil || sub.Train == nil {
+	if sub == nil || sub.Test == nil || sub.Train == nil || sub.Data == nil {
 		return nil, fmt.Errorf("denotations: no subject")
 	}
+	e, err := cachedResult(sub.CacheDir, "f3", []any{sub.Setup, opt, dataFingerprint(sub.Data), sub.stateKey()}, func() (*denotationEntry, error) {
+		r, err := denotations(sub, opt)
+		if err != nil {
+			return nil, err
+		}
+		l, n := r.Showcase()
+		return &denotationEntry{Result: r, Showcase: [2]int{l, n}}, nil
+	}, func(e *denotationEntry) error {
+		if e.Result == nil {
+			return fmt.Errorf("no result")
+		}
+		e.Result.showcase = &e.Showcase
+		return e.Result.draw()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return e.Result, nil
+}
+
+// denotations computes Denotations.
+func denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error) {
 	scan, sel, err := denotation.ScanValidated(sub.Train, sub.Test, opt)
 	if err != nil {
 		return nil, err
@@ -139,16 +170,23 @@ func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error
 		Trained: summarizeScan(scan), Untrained: summarizeScan(uscan), Shuffled: summarizeScan(shuf),
 		Denotations: denotationRows(scan, names), UntrainedDenotations: denotationRows(uscan, names),
 		Scan: scan, UntrainedScan: uscan}
+	if err := res.draw(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// draw draws the number of denoting neurons per layer: selected, validated, and the controls.
+func (res *DenotationResult) draw() error {
 	series := []plotting.CountSeries{
 		{Name: "selected on the training split", Counts: ints2floats(res.Selected.DenotingPerLayer)},
 		{Name: "validated on the test split", Counts: ints2floats(res.Trained.DenotingPerLayer)}}
 	series = append(series, plotting.CountSeries{Name: "untrained (validated)", Counts: ints2floats(res.Untrained.DenotingPerLayer), Control: true},
 		plotting.CountSeries{Name: "shuffled labels (validated)", Counts: ints2floats(res.Shuffled.DenotingPerLayer), Control: true})
-	title := fmt.Sprintf("Denoting neurons per layer (τ = %g; selected on %d training, judged on %d test samples)", opt.Tau, sub.Train.N, sub.Test.N)
-	if res.Figure, err = plotting.DenotationCounts(title, series...); err != nil {
-		return nil, err
-	}
-	return res, nil
+	title := fmt.Sprintf("Denoting neurons per layer (τ = %g; selected on %d training, judged on %d test samples)", res.Options.Tau, res.SelectionSamples, res.TestSamples)
+	var err error
+	res.Figure, err = plotting.DenotationCounts(title, series...)
+	return err
 }
 
 // Significant lists the denotations of the trained model with q ≤ SignificanceLevel.

@@ -166,7 +166,8 @@ func cachedEntry[T any](cacheDir, kind string, parts []any, compute func() (*T, 
 		return nil, err
 	}
 	if payload, err = encode(r); err != nil {
-		return nil, fmt.Errorf("results cache: %s: %w", kind, err)
+		fmt.Fprintf(CacheWarnings, "results cache: %s cannot be stored (%v); the result is not cached\n", kind, err)
+		return r, nil
 	}
 	if err := writeEntry(path, payload); err != nil {
 		fmt.Fprintf(CacheWarnings, "results cache: cannot write %s (%v); the result is not cached\n", path, err)

@@ -21,7 +21,31 @@ type TauCount struct {
 // TauSensitivity counts the validated denotations (selected on the subject's training-split
 // activations, judged on its test split) of the subject and its untrained control at each τ: how
 // much of F3 depends on the choice τ = 0.95.
+//
+// The counts come from the results cache when the same setup, data and τ values were scanned before.
 func TauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
+	if sub == nil || sub.Data == nil {
+		return nil, fmt.Errorf("τ sensitivity: no subject")
+	}
+	e, err := cachedResult(sub.CacheDir, "f3-tau", []any{sub.Setup, taus, dataFingerprint(sub.Data), sub.stateKey()}, func() (*tauEntry, error) {
+		counts, err := tauSensitivity(sub, taus)
+		if err != nil {
+			return nil, err
+		}
+		return &tauEntry{Counts: counts}, nil
+	}, func(*tauEntry) error { return nil })
+	if err != nil {
+		return nil, err
+	}
+	return e.Counts, nil
+}
+
+// tauEntry is TauSensitivity's entry of the results cache.
+type tauEntry struct {
+	Counts []TauCount `json:"counts"`
+}
+
+func tauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 	ctl, err := sub.Untrained()
 	if err != nil {
 		return nil, err
@@ -57,6 +81,9 @@ func TauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 // fraction, or when none denotes, the neuron whose best reading comes closest (ties: lowest layer,
 // then index).
 func (r *DenotationResult) Showcase() (layer, neuron int) {
+	if r.Scan == nil && r.showcase != nil { // read back from the results cache
+		return r.showcase[0], r.showcase[1]
+	}
 	best := -1.0
 	for _, l := range r.Scan.Layers {
 		for _, n := range l.Neurons {

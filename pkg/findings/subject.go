@@ -98,6 +98,8 @@ type Subject struct {
 
 	// untrained is the control subject, built on first use by Untrained.
 	untrained *Subject
+	// memo remembers stateKey.
+	memo stateMemo
 }
 
 // PrepareOptions are the knobs of Prepare that do not change its results. The zero value (or a

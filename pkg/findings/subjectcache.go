@@ -2,10 +2,13 @@ package findings
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
+	"unsafe"
 
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/hidden"
@@ -132,4 +135,49 @@ func cachedState(cacheDir string, s Setup, ds *datasets.Dataset, untrained bool,
 		kind = "subject-untrained"
 	}
 	return cachedEntry(cacheDir, kind, []any{s, dataFingerprint(ds)}, compute, encodeState, decodeState)
+}
+
+// stateMemo remembers a subject's stateKey for the activations it was computed from.
+type stateMemo struct {
+	train, test *hidden.Activations
+	key         string
+}
+
+// stateKey is the SHA-256 of the subject's recorded state: labels and post-activation values of
+// both splits. It is part of the results-cache key of every finding computed from a subject, so
+// that a subject whose activations were replaced (a control, a test) is never answered from the
+// entry of another. Hashing ~60 MB takes some 50 ms; the key is remembered while Train and Test
+// stay the same objects (activations are not modified in place).
+func (sub *Subject) stateKey() string {
+	if m := sub.memo; m.key != "" && m.train == sub.Train && m.test == sub.Test {
+		return m.key
+	}
+	h := sha256.New()
+	var b [8]byte
+	put := func(v int) {
+		binary.LittleEndian.PutUint64(b[:], uint64(v))
+		h.Write(b[:])
+	}
+	for _, a := range []*hidden.Activations{sub.Train, sub.Test} {
+		if a == nil {
+			put(-1)
+			continue
+		}
+		put(a.N)
+		put(a.NumClasses)
+		for _, y := range a.Labels {
+			put(y)
+		}
+		for _, l := range a.Layers {
+			put(l.Layer)
+			put(l.Width)
+			if len(l.Post) > 0 {
+				// The float32 values' bytes as they lie in memory (little-endian on every platform
+				// this module builds for; the cache is local to a machine anyway).
+				h.Write(unsafe.Slice((*byte)(unsafe.Pointer(&l.Post[0])), 4*len(l.Post)))
+			}
+		}
+	}
+	sub.memo = stateMemo{train: sub.Train, test: sub.Test, key: hex.EncodeToString(h.Sum(nil))}
+	return sub.memo.key
 }

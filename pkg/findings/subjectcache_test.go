@@ -2,6 +2,7 @@ package findings
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -69,5 +70,66 @@ func TestDecodeStateRejectsBadPayloads(t *testing.T) {
 	}
 	if _, err := decodeState([]byte(`{"eval":{"n":1},"Train":{"n":2,"layers":[[1,1,3]]},"Test":{}}` + "\n" + "abcd")); err == nil {
 		t.Error("a truncated state decoded")
+	}
+}
+
+// TestFindingsReadBackFromCache: F2, F3 and the τ sensitivity read back from the results cache are
+// what computing them gives (the same JSON, the same showcase neuron, a redrawn figure).
+func TestFindingsReadBackFromCache(t *testing.T) {
+	t.Setenv("DENOTATION_DATA_DIR", "")
+	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	t.Setenv(EnvNoCache, "")
+	sub, err := Prepare(quickSetup(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := F3Options()
+	opt.Tau = 0.8
+	both := func(f func() (any, error)) (a, b []byte) {
+		t.Helper()
+		x, err := f()
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := f()
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ = json.Marshal(x)
+		b, _ = json.Marshal(y)
+		return a, b
+	}
+	var computed, cached *DenotationResult
+	first := true
+	a, b := both(func() (any, error) {
+		r, err := Denotations(sub, opt)
+		if first {
+			computed, first = r, false
+		} else {
+			cached = r
+		}
+		return r, err
+	})
+	if !bytes.Equal(a, b) || cached.Scan != nil || cached.Figure == nil {
+		t.Fatalf("F3 from the cache: same JSON %v, scan %v, figure %v", bytes.Equal(a, b), cached.Scan != nil, cached.Figure != nil)
+	}
+	if l, n := computed.Showcase(); true {
+		if cl, cn := cached.Showcase(); cl != l || cn != n {
+			t.Errorf("showcase %d/%d computed, %d/%d from the cache", l, n, cl, cn)
+		}
+	}
+	if a, b := both(func() (any, error) { return TauSensitivity(sub, []float64{0.8, 0.9}) }); !bytes.Equal(a, b) {
+		t.Error("τ sensitivity differs when read from the cache")
+	}
+	if a, b := both(func() (any, error) { return ObserverWeights(sub, "even") }); !bytes.Equal(a, b) {
+		t.Error("F2 differs when read from the cache")
+	}
+	w, err := ObserverWeightsSorted(sub, "even")
+	if err != nil || w.Figure == nil {
+		t.Fatalf("sorted F2 from the cache: %v", err)
+	}
+	entries, _ := filepath.Glob(filepath.Join(os.Getenv("DENOTATION_CACHE"), "results", "f*.json"))
+	if len(entries) != 3 {
+		t.Errorf("results entries %v, want f2, f3 and f3-tau", entries)
 	}
 }

@@ -37,9 +37,14 @@ func ObserverWeightsSorted(sub *Subject, specs ...string) (*WeightsResult, error
 	return observerWeights(sub, plotting.WeightMapOptions{Grid: plotting.NetworkGridOptions{Sort: true}}, specs)
 }
 
+// observerWeights is ObserverWeights with figure options: the observers come from the results
+// cache when the same setup, data and specs were fitted before (the figure is drawn anew).
 func observerWeights(sub *Subject, wopt plotting.WeightMapOptions, specs []string) (*WeightsResult, error) {
 	if len(specs) == 0 {
 		return nil, fmt.Errorf("observer weights: no property given")
+	}
+	if sub == nil || sub.Data == nil {
+		return nil, fmt.Errorf("observer weights: no subject")
 	}
 	props := make([]property.LabelProperty, len(specs))
 	for i, s := range specs {
@@ -49,6 +54,18 @@ func observerWeights(sub *Subject, wopt plotting.WeightMapOptions, specs []strin
 		}
 		props[i] = p
 	}
+	draw := func(r *WeightsResult) error { return r.draw(props, wopt) }
+	return cachedResult(sub.CacheDir, "f2", []any{sub.Setup, specs, dataFingerprint(sub.Data), sub.stateKey()}, func() (*WeightsResult, error) {
+		r, err := fitWeights(sub, props)
+		if err != nil {
+			return nil, err
+		}
+		return r, draw(r)
+	}, draw)
+}
+
+// fitWeights fits the linear observers of F2 and summarises their weights.
+func fitWeights(sub *Subject, props []property.LabelProperty) (*WeightsResult, error) {
 	f, err := observer.NewFeatures(sub.Train, sub.Test, observer.AllLayers())
 	if err != nil {
 		return nil, err
@@ -61,32 +78,34 @@ func observerWeights(sub *Subject, wopt plotting.WeightMapOptions, specs []strin
 	if err != nil {
 		return nil, err
 	}
-	maps := make([]plotting.LayerWeights, len(res))
-	for i, r := range res {
+	out := &WeightsResult{Observers: res}
+	for _, r := range res {
+		out.Summary = append(out.Summary, summarizeWeights(r))
+	}
+	return out, nil
+}
+
+// draw draws the heat map of the observers' weights, one panel per property.
+func (w *WeightsResult) draw(props []property.LabelProperty, wopt plotting.WeightMapOptions) error {
+	maps := make([]plotting.LayerWeights, len(w.Observers))
+	for i, r := range w.Observers {
 		title := props[i].Name()
 		if props[i].Alias != "" {
 			title += " " + props[i].Labels()
 		}
 		maps[i] = plotting.LayerWeights{Title: title, Accuracy: r.BalancedAccuracy, Layers: r.Weights}
 	}
-	var fig *plotting.Figure
+	var err error
 	if len(maps) == 1 {
-		fig, err = plotting.WeightMap(maps[0], wopt)
-	} else {
-		cols := 2
-		if len(maps) > 4 {
-			cols = 3
-		}
-		fig, err = plotting.WeightMaps(maps, cols, wopt)
+		w.Figure, err = plotting.WeightMap(maps[0], wopt)
+		return err
 	}
-	if err != nil {
-		return nil, err
+	cols := 2
+	if len(maps) > 4 {
+		cols = 3
 	}
-	out := &WeightsResult{Observers: res, Figure: fig}
-	for _, r := range res {
-		out.Summary = append(out.Summary, summarizeWeights(r))
-	}
-	return out, nil
+	w.Figure, err = plotting.WeightMaps(maps, cols, wopt)
+	return err
 }
 
 // WeightSummary describes where a linear observer puts its weight.
