@@ -102,46 +102,9 @@ func LabelProportion(series []ProportionSeries, opts ProportionOptions) (*Figure
 
 	for i, s := range series {
 		shift := (float64(i) - float64(len(series)-1)/2) * dodge
-		xys := make(plotter.XYs, len(s.Layers))
-		for j, l := range s.Layers {
-			x := float64(l)
-			if opts.Relative {
-				x /= float64(s.Depth)
-			}
-			xys[j] = plotter.XY{X: x + shift, Y: s.Mean[j]}
+		if err := addProportionSeries(pn, lg, i, s, shift, rank[s.Depth], opts.Relative); err != nil {
+			return nil, err
 		}
-		c := seriesColor(rank[s.Depth])
-		line, err := plotter.NewLine(xys)
-		if err != nil {
-			return nil, fmt.Errorf("plotting: label proportion: series %d (%q): %w", i, s.Name, err)
-		}
-		line.Color, line.Width = c, vg.Points(1.5)
-		sc, err := plotter.NewScatter(xys)
-		if err != nil {
-			return nil, fmt.Errorf("plotting: label proportion: series %d (%q): %w", i, s.Name, err)
-		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3.5), Shape: seriesGlyph(rank[s.Depth], s.Control)}
-		if s.Control {
-			line.Dashes = dashes
-		}
-		pn.add(line, sc)
-		if s.Low != nil {
-			errs := make(plotter.YErrors, len(s.Mean))
-			for j := range s.Mean {
-				errs[j].Low, errs[j].High = s.Mean[j]-s.Low[j], s.High[j]-s.Mean[j]
-			}
-			eb, err := plotter.NewYErrorBars(struct {
-				plotter.XYs
-				plotter.YErrors
-			}{xys, errs})
-			if err != nil {
-				return nil, fmt.Errorf("plotting: label proportion: series %d (%q): %w", i, s.Name, err)
-			}
-			eb.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1)}
-			eb.CapWidth = vg.Points(6)
-			pn.add(eb)
-		}
-		lg.legend(s.Name, line, sc)
 	}
 
 	p := pn.Plot
@@ -168,6 +131,53 @@ func LabelProportion(series []ProportionSeries, opts ProportionOptions) (*Figure
 	p.Add(plotter.NewGrid())
 	placeLegend(f, pn, lg, lg.Legend)
 	return f, nil
+}
+
+// addProportionSeries adds series i, s, to panel pn and its legend to lg: a line with marks
+// shifted by shift along x, coloured and shaped by rank (its depth's rank), with error bars when s
+// has bounds; with relative, x is the relative depth ℓ / D.
+func addProportionSeries(pn, lg *Panel, i int, s ProportionSeries, shift float64, rank int, relative bool) error {
+	xys := make(plotter.XYs, len(s.Layers))
+	for j, l := range s.Layers {
+		x := float64(l)
+		if relative {
+			x /= float64(s.Depth)
+		}
+		xys[j] = plotter.XY{X: x + shift, Y: s.Mean[j]}
+	}
+	c := seriesColor(rank)
+	line, err := plotter.NewLine(xys)
+	if err != nil {
+		return fmt.Errorf("plotting: label proportion: series %d (%q): %w", i, s.Name, err)
+	}
+	line.Color, line.Width = c, vg.Points(1.5)
+	sc, err := plotter.NewScatter(xys)
+	if err != nil {
+		return fmt.Errorf("plotting: label proportion: series %d (%q): %w", i, s.Name, err)
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: vg.Points(3.5), Shape: seriesGlyph(rank, s.Control)}
+	if s.Control {
+		line.Dashes = dashes
+	}
+	pn.add(line, sc)
+	if s.Low != nil {
+		errs := make(plotter.YErrors, len(s.Mean))
+		for j := range s.Mean {
+			errs[j].Low, errs[j].High = s.Mean[j]-s.Low[j], s.High[j]-s.Mean[j]
+		}
+		eb, err := plotter.NewYErrorBars(struct {
+			plotter.XYs
+			plotter.YErrors
+		}{xys, errs})
+		if err != nil {
+			return fmt.Errorf("plotting: label proportion: series %d (%q): %w", i, s.Name, err)
+		}
+		eb.LineStyle = draw.LineStyle{Color: c, Width: vg.Points(1)}
+		eb.CapWidth = vg.Points(6)
+		pn.add(eb)
+	}
+	lg.legend(s.Name, line, sc)
+	return nil
 }
 
 func checkProportion(i int, s ProportionSeries, ymax float64) error {

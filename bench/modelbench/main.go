@@ -87,21 +87,8 @@ func run() error {
 			res["stock_samples_per_second"] = st["samples_per_second"]
 		}
 		if *peer != "" {
-			p, err := runPeer(*python, *peer, *hidden, *batch, 1)
-			if err != nil {
+			if err := addPeers(res, *python, *peer, *hidden, *batch); err != nil {
 				return err
-			}
-			res["peer"] = p
-			if ps, ok := p["samples_per_second"].(float64); ok && ps > 0 {
-				res["ratio_to_peer"] = res["samples_per_second"].(float64) / ps
-			}
-			pa, err := runPeer(*python, *peer, *hidden, *batch, goruntime.NumCPU())
-			if err != nil {
-				return err
-			}
-			res["peer_all_cores"] = pa
-			if ps, ok := pa["samples_per_second"].(float64); ok && ps > 0 {
-				res["ratio_to_peer_all_cores"] = res["samples_per_second"].(float64) / ps
 			}
 		}
 		res["peak_rss_bytes"] = peakRSS()
@@ -109,24 +96,7 @@ func run() error {
 		if err := out.Encode(res); err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stderr, "modelbench: %s batch %d: ours %.0f samples/s (DotGeneral block kernel %s, path %s)", res["architecture"], *batch,
-			res["samples_per_second"], res["dot_kernel"], res["kernel_path"])
-		if st, ok := res["stock_samples_per_second"]; ok {
-			fmt.Fprintf(os.Stderr, " (stock Dense %.0f)", st)
-		}
-		if p, ok := res["peer"].(map[string]any); ok {
-			if ps, ok := p["samples_per_second"].(float64); ok {
-				fmt.Fprintf(os.Stderr, ", PyTorch %.0f (1 thread), ratio %.2f", ps, res["ratio_to_peer"])
-			} else {
-				fmt.Fprintf(os.Stderr, ", peer skipped: %v", p["skipped"])
-			}
-		}
-		if p, ok := res["peer_all_cores"].(map[string]any); ok {
-			if ps, ok := p["samples_per_second"].(float64); ok {
-				fmt.Fprintf(os.Stderr, ", PyTorch %.0f (%v threads), ratio %.2f", ps, p["threads"], res["ratio_to_peer_all_cores"])
-			}
-		}
-		fmt.Fprintf(os.Stderr, ", peak RSS %.0f MiB\n", float64(res["peak_rss_bytes"].(int64))/(1<<20))
+		printThroughput(res, *batch)
 	}
 	if *mode == "mnist" || *mode == "all" {
 		mw, err := model.ParseWidths(*mnistHidden)
@@ -153,6 +123,50 @@ func run() error {
 		return fmt.Errorf("unknown -mode %q (want throughput, mnist or all)", *mode)
 	}
 	return nil
+}
+
+// addPeers runs the PyTorch peer script peer with python on one thread and on all cores, and adds
+// its results and our ratio to each to res.
+func addPeers(res map[string]any, python, peer, hidden string, batch int) error {
+	p, err := runPeer(python, peer, hidden, batch, 1)
+	if err != nil {
+		return err
+	}
+	res["peer"] = p
+	if ps, ok := p["samples_per_second"].(float64); ok && ps > 0 {
+		res["ratio_to_peer"] = res["samples_per_second"].(float64) / ps
+	}
+	pa, err := runPeer(python, peer, hidden, batch, goruntime.NumCPU())
+	if err != nil {
+		return err
+	}
+	res["peer_all_cores"] = pa
+	if ps, ok := pa["samples_per_second"].(float64); ok && ps > 0 {
+		res["ratio_to_peer_all_cores"] = res["samples_per_second"].(float64) / ps
+	}
+	return nil
+}
+
+// printThroughput writes a one-line summary of the throughput result res to stderr.
+func printThroughput(res map[string]any, batch int) {
+	fmt.Fprintf(os.Stderr, "modelbench: %s batch %d: ours %.0f samples/s (DotGeneral block kernel %s, path %s)", res["architecture"], batch,
+		res["samples_per_second"], res["dot_kernel"], res["kernel_path"])
+	if st, ok := res["stock_samples_per_second"]; ok {
+		fmt.Fprintf(os.Stderr, " (stock Dense %.0f)", st)
+	}
+	if p, ok := res["peer"].(map[string]any); ok {
+		if ps, ok := p["samples_per_second"].(float64); ok {
+			fmt.Fprintf(os.Stderr, ", PyTorch %.0f (1 thread), ratio %.2f", ps, res["ratio_to_peer"])
+		} else {
+			fmt.Fprintf(os.Stderr, ", peer skipped: %v", p["skipped"])
+		}
+	}
+	if p, ok := res["peer_all_cores"].(map[string]any); ok {
+		if ps, ok := p["samples_per_second"].(float64); ok {
+			fmt.Fprintf(os.Stderr, ", PyTorch %.0f (%v threads), ratio %.2f", ps, p["threads"], res["ratio_to_peer_all_cores"])
+		}
+	}
+	fmt.Fprintf(os.Stderr, ", peak RSS %.0f MiB\n", float64(res["peak_rss_bytes"].(int64))/(1<<20))
 }
 
 // throughput trains cfg's MLP on random 784-pixel data: one warm-up epoch of `steps` steps (which

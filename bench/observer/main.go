@@ -403,28 +403,11 @@ func subsetsMode(c config, dir string, out *json.Encoder) error {
 	if err != nil {
 		return err
 	}
-	var times []float64
-	var rs []*observer.Result
-	reps := max(1, min(c.repeats, 3))
-	var cpuTimes []float64
-	for i := 0; i < reps; i++ {
-		t0, c0 := time.Now(), cpuSeconds()
-		if rs, err = observer.FitMany(f, ts, observer.Options{}); err != nil {
-			return err
-		}
-		times = append(times, time.Since(t0).Seconds())
-		cpuTimes = append(cpuTimes, cpuSeconds()-c0)
+	rs, times, cpuTimes, err := timedFitMany(f, ts, max(1, min(c.repeats, 3)))
+	if err != nil {
+		return err
 	}
-	conv, iters, maxIters := 0, 0, 0
-	var accs []float64
-	for _, r := range rs {
-		if r.Converged {
-			conv++
-		}
-		iters += r.Iterations
-		maxIters = max(maxIters, r.Iterations)
-		accs = append(accs, r.TestAccuracy)
-	}
+	conv, iters, maxIters, accs := fitStats(rs)
 	var goRes []*observer.Result
 	goLine, err := timeGoPath(c, 1, func() (*observer.Result, error) {
 		var err error
@@ -482,6 +465,34 @@ func subsetsMode(c config, dir string, out *json.Encoder) error {
 		line["peer"] = peer
 	}
 	return out.Encode(line)
+}
+
+// timedFitMany fits the default observers of ts on f reps times and returns the last fit's
+// results with the wall-clock and CPU seconds of each fit.
+func timedFitMany(f *observer.Features, ts []observer.Target, reps int) (rs []*observer.Result, times, cpuTimes []float64, err error) {
+	for i := 0; i < reps; i++ {
+		t0, c0 := time.Now(), cpuSeconds()
+		if rs, err = observer.FitMany(f, ts, observer.Options{}); err != nil {
+			return nil, nil, nil, err
+		}
+		times = append(times, time.Since(t0).Seconds())
+		cpuTimes = append(cpuTimes, cpuSeconds()-c0)
+	}
+	return rs, times, cpuTimes, nil
+}
+
+// fitStats counts the converged fits of rs and their iterations (total and largest), and lists
+// their test accuracies.
+func fitStats(rs []*observer.Result) (conv, iters, maxIters int, accs []float64) {
+	for _, r := range rs {
+		if r.Converged {
+			conv++
+		}
+		iters += r.Iterations
+		maxIters = max(maxIters, r.Iterations)
+		accs = append(accs, r.TestAccuracy)
+	}
+	return conv, iters, maxIters, accs
 }
 
 func mean(xs []float64) float64 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -114,126 +115,84 @@ type depthReport struct {
 	Cached       []string `json:"cached"`
 }
 
+// depthFlags holds the flags of `denote depth`.
+type depthFlags struct {
+	dataset, depthSpec, seedSpec, activation, initName, schedule  string
+	cacheDir, csvPath, trendsPath, figDir                         string
+	width, epochs, batch, trainLimit, testLimit, perms, selection int
+	bootstrap, bins                                               int
+	subsetSeed, permSeed, bootSeed                                uint64
+	tau, maxQ, lr                                                 float64
+	asJSON                                                        bool
+	files, untrainedFiles                                         fileList
+}
+
+// register defines f's flags on fs, with the defaults of def.
+func (f *depthFlags) register(fs *flag.FlagSet, def findings.DepthSetup) {
+	fs.StringVar(&f.dataset, "dataset", "mnist", "data set: mnist or fashion (files from $DENOTATION_DATA_DIR, else the built-in source)")
+	fs.StringVar(&f.depthSpec, "depths", depthIntsString(def.Depths), "network depths D: a range A-B, a list or one depth")
+	fs.IntVar(&f.width, "width", def.Width, "width of every hidden layer")
+	fs.StringVar(&f.seedSpec, "seeds", strconv.Itoa(len(def.Seeds)), "seeds per depth: a count N (seeds 1…N) or a comma-separated list")
+	fs.IntVar(&f.epochs, "epochs", def.Epochs, "training epochs")
+	fs.IntVar(&f.batch, "batch", def.Recipe.BatchSize, "mini-batch size")
+	fs.StringVar(&f.activation, "activation", def.Recipe.Activation, "hidden activation: relu, tanh or sigmoid")
+	fs.IntVar(&f.trainLimit, "train-limit", def.TrainLimit, "train on a stratified subset of N training samples (0 = all)")
+	fs.IntVar(&f.testLimit, "test-limit", def.TestSamples, "scan a stratified subset of N test samples (0 = all)")
+	fs.Uint64Var(&f.subsetSeed, "subset-seed", def.SubsetSeed, "seed of the --train-limit/--test-limit subsets")
+	fs.Float64Var(&f.tau, "tau", def.Tau, "τ of the denotation definition, in (0.5, 1]")
+	fs.IntVar(&f.perms, "permutations", 0, "with --activations and files of one split: label permutations of every scan (0 = none)")
+	fs.Uint64Var(&f.permSeed, "permutation-seed", 0, "with --activations: seed of the permutations")
+	fs.Float64Var(&f.maxQ, "max-q", 0, "with --activations: count only denotations with q ≤ this (needs --permutations; 0 = count all)")
+	fs.IntVar(&f.selection, "selection", def.Selection, "training samples whose activations select the denotations that the test split then validates (0 = all)")
+	fs.StringVar(&f.initName, "init", def.Recipe.Init, "initialisation: torch, he or glorot")
+	fs.Float64Var(&f.lr, "lr", def.Recipe.LearningRate, "Adam's learning rate")
+	fs.StringVar(&f.schedule, "lr-schedule", def.Recipe.Schedule, "learning-rate schedule: constant or cosine")
+	fs.IntVar(&f.bootstrap, "bootstrap", def.Bootstrap, "bootstrap replicates over networks (0 = no intervals)")
+	fs.Uint64Var(&f.bootSeed, "bootstrap-seed", def.BootstrapSeed, "seed of the bootstrap")
+	fs.IntVar(&f.bins, "bins", def.RelativeBins, "relative-depth bins")
+	fs.StringVar(&f.cacheDir, "cache", "", "run-cache folder (default $"+model.EnvCacheDir+" or ~/.cache/denotation)")
+	fs.StringVar(&f.csvPath, "csv", "", "also write the table of layer and relative-depth cells to this CSV file")
+	fs.StringVar(&f.trendsPath, "trends-csv", "", "also write the trends with relative depth to this CSV file")
+	fs.StringVar(&f.figDir, "figures", "", "also save the figures as PNG files in this folder (the names of DepthResult.Figures)")
+	fs.BoolVar(&f.asJSON, "json", false, "print JSON (and no progress bar)")
+	fs.Var(&f.files, "activations", "instead of training networks: analyse networks recorded elsewhere, one .npz of activations per network (labels, layer_1 … layer_D; the test split when it has a split array), as a comma-separated list or the flag repeated")
+	fs.Var(&f.untrainedFiles, "untrained-activations", "with --activations: activations files of untrained controls (same form)")
+}
+
 func runDepth(args []string, stdout io.Writer) error {
 	fs := newFlagSet("depth")
 	def := findings.DefaultDepthSetup("mnist")
-	dataset := fs.String("dataset", "mnist", "data set: mnist or fashion (files from $DENOTATION_DATA_DIR, else the built-in source)")
-	depthSpec := fs.String("depths", depthIntsString(def.Depths), "network depths D: a range A-B, a list or one depth")
-	width := fs.Int("width", def.Width, "width of every hidden layer")
-	seedSpec := fs.String("seeds", strconv.Itoa(len(def.Seeds)), "seeds per depth: a count N (seeds 1…N) or a comma-separated list")
-	epochs := fs.Int("epochs", def.Epochs, "training epochs")
-	batch := fs.Int("batch", def.Recipe.BatchSize, "mini-batch size")
-	activation := fs.String("activation", def.Recipe.Activation, "hidden activation: relu, tanh or sigmoid")
-	trainLimit := fs.Int("train-limit", def.TrainLimit, "train on a stratified subset of N training samples (0 = all)")
-	testLimit := fs.Int("test-limit", def.TestSamples, "scan a stratified subset of N test samples (0 = all)")
-	subsetSeed := fs.Uint64("subset-seed", def.SubsetSeed, "seed of the --train-limit/--test-limit subsets")
-	tau := fs.Float64("tau", def.Tau, "τ of the denotation definition, in (0.5, 1]")
-	perms := fs.Int("permutations", 0, "with --activations and files of one split: label permutations of every scan (0 = none)")
-	permSeed := fs.Uint64("permutation-seed", 0, "with --activations: seed of the permutations")
-	maxQ := fs.Float64("max-q", 0, "with --activations: count only denotations with q ≤ this (needs --permutations; 0 = count all)")
-	selection := fs.Int("selection", def.Selection, "training samples whose activations select the denotations that the test split then validates (0 = all)")
-	initName := fs.String("init", def.Recipe.Init, "initialisation: torch, he or glorot")
-	lr := fs.Float64("lr", def.Recipe.LearningRate, "Adam's learning rate")
-	schedule := fs.String("lr-schedule", def.Recipe.Schedule, "learning-rate schedule: constant or cosine")
-	bootstrap := fs.Int("bootstrap", def.Bootstrap, "bootstrap replicates over networks (0 = no intervals)")
-	bootSeed := fs.Uint64("bootstrap-seed", def.BootstrapSeed, "seed of the bootstrap")
-	bins := fs.Int("bins", def.RelativeBins, "relative-depth bins")
-	cacheDir := fs.String("cache", "", "run-cache folder (default $"+model.EnvCacheDir+" or ~/.cache/denotation)")
-	csvPath := fs.String("csv", "", "also write the table of layer and relative-depth cells to this CSV file")
-	trendsPath := fs.String("trends-csv", "", "also write the trends with relative depth to this CSV file")
-	figDir := fs.String("figures", "", "also save the figures as PNG files in this folder (the names of DepthResult.Figures)")
-	asJSON := fs.Bool("json", false, "print JSON (and no progress bar)")
-	var files, untrainedFiles fileList
-	fs.Var(&files, "activations", "instead of training networks: analyse networks recorded elsewhere, one .npz of activations per network (labels, layer_1 … layer_D; the test split when it has a split array), as a comma-separated list or the flag repeated")
-	fs.Var(&untrainedFiles, "untrained-activations", "with --activations: activations files of untrained controls (same form)")
+	var f depthFlags
+	f.register(fs, def)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if len(files) > 0 || len(untrainedFiles) > 0 {
-		if len(files) == 0 {
-			return usageErrorf("--untrained-activations goes with --activations (the trained networks)")
-		}
-		for _, name := range []string{"depths", "width", "seeds", "epochs", "batch", "activation", "train-limit", "cache"} {
-			if explicit(fs, name) {
-				return usageErrorf("--%s describes the networks depth trains; with --activations the networks are the files", name)
-			}
-		}
-		if err := denValidTau(*tau); err != nil {
+	if len(f.files) > 0 || len(f.untrainedFiles) > 0 {
+		s, err := f.filesSetup(fs, def)
+		if err != nil {
 			return err
 		}
-		fs2 := depthFilesSetup{Dataset: "external", Trained: files, Untrained: untrainedFiles,
-			Scan:         scanSetup{Tau: *tau, Permutations: *perms, PermutationSeed: *permSeed},
-			DepthOptions: denotation.DepthOptions{RelativeBins: *bins, Bootstrap: *bootstrap, Seed: *bootSeed, Level: def.Level, MaxQ: *maxQ}}
-		if explicit(fs, "dataset") {
-			fs2.Dataset = *dataset
-		}
-		if explicit(fs, "test-limit") {
-			if *testLimit < 0 {
-				return usageErrorf("--test-limit %d: want ≥ 0", *testLimit)
-			}
-			fs2.TestLimit, fs2.Subset = *testLimit, *subsetSeed
-		}
-		switch {
-		case *perms < 0:
-			return usageErrorf("--permutations %d: want ≥ 0", *perms)
-		case *bins < 1:
-			return usageErrorf("--bins %d: want ≥ 1", *bins)
-		case *bootstrap < 0:
-			return usageErrorf("--bootstrap %d: want ≥ 0", *bootstrap)
-		case !(*maxQ >= 0 && *maxQ <= 1):
-			return usageErrorf("--max-q %v: want a value in [0, 1]", *maxQ)
-		case *maxQ > 0 && *perms == 0:
-			return usageErrorf("--max-q %v needs permutations (--permutations N)", *maxQ)
-		}
-		return runDepthFiles(fs2, *csvPath, *trendsPath, *figDir, *asJSON, stdout)
+		return runDepthFiles(s, f.csvPath, f.trendsPath, f.figDir, f.asJSON, stdout)
 	}
-	for _, name := range []string{"permutations", "permutation-seed", "max-q"} {
-		if explicit(fs, name) {
-			return usageErrorf("--%s goes with --activations: the networks depth trains are scanned with validated denotations (selected on training samples, judged on the test split), which a permutation test adds nothing to", name)
-		}
-	}
-	depths, err := parseDepthsFlag(*depthSpec)
+	s, err := f.setup(fs, def)
 	if err != nil {
 		return err
 	}
-	seeds, err := parseSeedsFlag(*seedSpec)
-	if err != nil {
-		return err
-	}
-	if err := denValidTau(*tau); err != nil {
-		return err
-	}
-	s := def
-	s.Dataset, s.Depths, s.Width, s.Seeds, s.Epochs = *dataset, depths, *width, seeds, *epochs
-	s.Recipe = s.Recipe.WithBatchSize(*batch).WithActivation(*activation).WithInit(*initName).WithLearningRate(*lr).WithSchedule(*schedule)
-	s.TrainLimit, s.TestSamples, s.SubsetSeed, s.Selection = *trainLimit, *testLimit, *subsetSeed, *selection
-	s.Tau = *tau
-	s.Bootstrap, s.BootstrapSeed, s.RelativeBins = *bootstrap, *bootSeed, *bins
-	if err := s.Validate(); err != nil {
-		return usageErrorf("%v", err)
-	}
-	opts := &findings.PrepareOptions{CacheDir: *cacheDir}
-	if *asJSON {
+	opts := &findings.PrepareOptions{CacheDir: f.cacheDir}
+	if f.asJSON {
 		opts.Progress = model.Silent
 	}
 	res, err := findings.LabelProportionVsDepth(s, opts)
 	if err != nil {
 		return err
 	}
-	if *csvPath != "" {
-		if err := denWriteFile(*csvPath, res.Report.WriteCSV); err != nil {
-			return err
-		}
-	}
-	if *trendsPath != "" {
-		if err := denWriteFile(*trendsPath, res.Report.WriteTrendsCSV); err != nil {
-			return err
-		}
-	}
-	if err := savePNGs(*figDir, res.Figures()); err != nil {
+	if err := writeDepthCSVs(res.Report, f.csvPath, f.trendsPath); err != nil {
 		return err
 	}
-	if *asJSON {
+	if err := savePNGs(f.figDir, res.Figures()); err != nil {
+		return err
+	}
+	if f.asJSON {
 		out := depthReport{DepthResult: res, WallSeconds: res.Seconds, TrainSeconds: res.TrainSeconds, ScanSeconds: res.ScanSeconds, Cached: []string{}}
 		for _, m := range res.Models {
 			if m.Cached {
@@ -242,6 +201,84 @@ func runDepth(args []string, stdout io.Writer) error {
 		}
 		return writeJSON(stdout, out)
 	}
+	writeDepthText(stdout, s, res)
+	return nil
+}
+
+// filesSetup checks the flags of `denote depth --activations` (fs parsed) and returns what it
+// analyses.
+func (f *depthFlags) filesSetup(fs *flag.FlagSet, def findings.DepthSetup) (depthFilesSetup, error) {
+	if len(f.files) == 0 {
+		return depthFilesSetup{}, usageErrorf("--untrained-activations goes with --activations (the trained networks)")
+	}
+	for _, name := range []string{"depths", "width", "seeds", "epochs", "batch", "activation", "train-limit", "cache"} {
+		if explicit(fs, name) {
+			return depthFilesSetup{}, usageErrorf("--%s describes the networks depth trains; with --activations the networks are the files", name)
+		}
+	}
+	if err := denValidTau(f.tau); err != nil {
+		return depthFilesSetup{}, err
+	}
+	s := depthFilesSetup{Dataset: "external", Trained: f.files, Untrained: f.untrainedFiles,
+		Scan:         scanSetup{Tau: f.tau, Permutations: f.perms, PermutationSeed: f.permSeed},
+		DepthOptions: denotation.DepthOptions{RelativeBins: f.bins, Bootstrap: f.bootstrap, Seed: f.bootSeed, Level: def.Level, MaxQ: f.maxQ}}
+	if explicit(fs, "dataset") {
+		s.Dataset = f.dataset
+	}
+	if explicit(fs, "test-limit") {
+		if f.testLimit < 0 {
+			return depthFilesSetup{}, usageErrorf("--test-limit %d: want ≥ 0", f.testLimit)
+		}
+		s.TestLimit, s.Subset = f.testLimit, f.subsetSeed
+	}
+	switch {
+	case f.perms < 0:
+		return depthFilesSetup{}, usageErrorf("--permutations %d: want ≥ 0", f.perms)
+	case f.bins < 1:
+		return depthFilesSetup{}, usageErrorf("--bins %d: want ≥ 1", f.bins)
+	case f.bootstrap < 0:
+		return depthFilesSetup{}, usageErrorf("--bootstrap %d: want ≥ 0", f.bootstrap)
+	case !(f.maxQ >= 0 && f.maxQ <= 1):
+		return depthFilesSetup{}, usageErrorf("--max-q %v: want a value in [0, 1]", f.maxQ)
+	case f.maxQ > 0 && f.perms == 0:
+		return depthFilesSetup{}, usageErrorf("--max-q %v needs permutations (--permutations N)", f.maxQ)
+	}
+	return s, nil
+}
+
+// setup checks the flags of `denote depth` when it trains its networks (fs parsed) and returns
+// def with them applied.
+func (f *depthFlags) setup(fs *flag.FlagSet, def findings.DepthSetup) (findings.DepthSetup, error) {
+	for _, name := range []string{"permutations", "permutation-seed", "max-q"} {
+		if explicit(fs, name) {
+			return def, usageErrorf("--%s goes with --activations: the networks depth trains are scanned with validated denotations (selected on training samples, judged on the test split), which a permutation test adds nothing to", name)
+		}
+	}
+	depths, err := parseDepthsFlag(f.depthSpec)
+	if err != nil {
+		return def, err
+	}
+	seeds, err := parseSeedsFlag(f.seedSpec)
+	if err != nil {
+		return def, err
+	}
+	if err := denValidTau(f.tau); err != nil {
+		return def, err
+	}
+	s := def
+	s.Dataset, s.Depths, s.Width, s.Seeds, s.Epochs = f.dataset, depths, f.width, seeds, f.epochs
+	s.Recipe = s.Recipe.WithBatchSize(f.batch).WithActivation(f.activation).WithInit(f.initName).WithLearningRate(f.lr).WithSchedule(f.schedule)
+	s.TrainLimit, s.TestSamples, s.SubsetSeed, s.Selection = f.trainLimit, f.testLimit, f.subsetSeed, f.selection
+	s.Tau = f.tau
+	s.Bootstrap, s.BootstrapSeed, s.RelativeBins = f.bootstrap, f.bootSeed, f.bins
+	if err := s.Validate(); err != nil {
+		return def, usageErrorf("%v", err)
+	}
+	return s, nil
+}
+
+// writeDepthText writes res, the result of setup s, as the text output of `denote depth`.
+func writeDepthText(stdout io.Writer, s findings.DepthSetup, res *findings.DepthResult) {
 	fmt.Fprintf(stdout, "%d networks (%d trained, %d untrained controls) on %s, %d training / %d test samples, %.0fs (training %.0fs, scans %.1fs)\n",
 		len(res.Models), res.Headline.TrainedRuns, res.Headline.UntrainedRuns, s.Dataset, res.TrainSamples, res.TestSamples,
 		res.Seconds, res.TrainSeconds, res.ScanSeconds)
@@ -263,5 +300,4 @@ func runDepth(args []string, stdout io.Writer) error {
 	for _, n := range res.Notes {
 		fmt.Fprintln(stdout, "note:", n)
 	}
-	return nil
 }

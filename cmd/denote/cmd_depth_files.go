@@ -97,56 +97,10 @@ func depthNetworkSet(path string, limit int, seed uint64) (set, sel *actfile.Set
 func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON bool, stdout io.Writer) error {
 	start := time.Now()
 	out := depthFilesReport{Setup: s}
-	var runs []denotation.Run
-	var nets []denotation.NetworkRun
-	opt := denotation.Options{Tau: s.Scan.Tau, Permutations: s.Scan.Permutations, Seed: s.Scan.PermutationSeed}
-	for _, group := range []struct {
-		files     []string
-		untrained bool
-	}{{s.Trained, false}, {s.Untrained, true}} {
-		for gi, path := range group.files {
-			set, sel, k, err := depthNetworkSet(path, s.TestLimit, s.Subset)
-			if err != nil {
-				return err
-			}
-			name := strings.TrimSuffix(filepath.Base(path), ".npz")
-			t0 := time.Now()
-			held := actmodel.Activations(set, k)
-			var res *denotation.Result
-			if sel != nil {
-				// Validated: selected on the file's training samples, judged on its test samples.
-				res, _, err = denotation.ScanValidated(actmodel.Activations(sel, k), held, opt)
-			} else {
-				res, err = denotation.Scan(held, opt)
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", path, err)
-			}
-			out.ScanSeconds += time.Since(t0).Seconds()
-			nw := depthNetwork{Name: name, File: path, Untrained: group.untrained, Depth: set.Depth(), Widths: set.Widths(), Samples: set.N,
-				Validated: sel != nil}
-			if sel != nil {
-				nw.SelectionSamples = sel.N
-			}
-			for li := range res.Layers {
-				for ni := range res.Layers[li].Neurons {
-					nr := &res.Layers[li].Neurons[ni]
-					nw.Neurons++
-					if nr.Constant {
-						nw.Constant++
-					}
-					if _, ok := depthDenotation(nr, s.MaxQ); ok {
-						nw.Denoting++
-					}
-				}
-			}
-			out.Networks = append(out.Networks, nw)
-			runs = append(runs, denotation.Run{Name: name, Seed: uint64(len(runs) + 1), Untrained: group.untrained, Result: res})
-			nets = append(nets, denotation.NetworkRun{Name: name, Depth: set.Depth(), Seed: uint64(gi + 1), Untrained: group.untrained,
-				Result: res, FiringRate: findings.FiringRates(held)})
-		}
+	runs, nets, err := out.scanNetworks(s)
+	if err != nil {
+		return err
 	}
-	var err error
 	if out.Report, err = denotation.AnalyzeDepth(runs, s.DepthOptions); err != nil {
 		return err
 	}
@@ -168,15 +122,8 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 		return err
 	}
 	out.Notes = append(out.Notes, notes...)
-	if csvPath != "" {
-		if err := denWriteFile(csvPath, out.Report.WriteCSV); err != nil {
-			return err
-		}
-	}
-	if trendsPath != "" {
-		if err := denWriteFile(trendsPath, out.Report.WriteTrendsCSV); err != nil {
-			return err
-		}
+	if err := writeDepthCSVs(out.Report, csvPath, trendsPath); err != nil {
+		return err
 	}
 	if figDir != "" {
 		if err := os.MkdirAll(figDir, 0o755); err != nil {
@@ -192,6 +139,91 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 	if asJSON {
 		return writeJSON(stdout, out)
 	}
+	out.writeText(stdout)
+	return nil
+}
+
+// scanNetworks scans the trained then the untrained networks of s, appending each to
+// out.Networks and adding its scan time to out.ScanSeconds; it returns the scans as the runs of
+// denotation.AnalyzeDepth and the networks of denotation.AnalyzeNetworks.
+func (out *depthFilesReport) scanNetworks(s depthFilesSetup) ([]denotation.Run, []denotation.NetworkRun, error) {
+	var runs []denotation.Run
+	var nets []denotation.NetworkRun
+	opt := denotation.Options{Tau: s.Scan.Tau, Permutations: s.Scan.Permutations, Seed: s.Scan.PermutationSeed}
+	for _, group := range []struct {
+		files     []string
+		untrained bool
+	}{{s.Trained, false}, {s.Untrained, true}} {
+		for gi, path := range group.files {
+			set, sel, k, err := depthNetworkSet(path, s.TestLimit, s.Subset)
+			if err != nil {
+				return nil, nil, err
+			}
+			name := strings.TrimSuffix(filepath.Base(path), ".npz")
+			t0 := time.Now()
+			held := actmodel.Activations(set, k)
+			var res *denotation.Result
+			if sel != nil {
+				// Validated: selected on the file's training samples, judged on its test samples.
+				res, _, err = denotation.ScanValidated(actmodel.Activations(sel, k), held, opt)
+			} else {
+				res, err = denotation.Scan(held, opt)
+			}
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
+			}
+			out.ScanSeconds += time.Since(t0).Seconds()
+			nw := depthNetwork{Name: name, File: path, Untrained: group.untrained, Depth: set.Depth(), Widths: set.Widths(), Samples: set.N,
+				Validated: sel != nil}
+			if sel != nil {
+				nw.SelectionSamples = sel.N
+			}
+			nw.count(res, s.MaxQ)
+			out.Networks = append(out.Networks, nw)
+			runs = append(runs, denotation.Run{Name: name, Seed: uint64(len(runs) + 1), Untrained: group.untrained, Result: res})
+			nets = append(nets, denotation.NetworkRun{Name: name, Depth: set.Depth(), Seed: uint64(gi + 1), Untrained: group.untrained,
+				Result: res, FiringRate: findings.FiringRates(held)})
+		}
+	}
+	return runs, nets, nil
+}
+
+// count adds res's neurons, constant neurons and denoting neurons (those with a denotation of
+// q ≤ maxQ, any with maxQ = 0) to nw.
+func (nw *depthNetwork) count(res *denotation.Result, maxQ float64) {
+	for li := range res.Layers {
+		for ni := range res.Layers[li].Neurons {
+			nr := &res.Layers[li].Neurons[ni]
+			nw.Neurons++
+			if nr.Constant {
+				nw.Constant++
+			}
+			if _, ok := depthDenotation(nr, maxQ); ok {
+				nw.Denoting++
+			}
+		}
+	}
+}
+
+// writeDepthCSVs writes rep's table of cells to csvPath and its trends to trendsPath (each
+// skipped when its path is "").
+func writeDepthCSVs(rep *denotation.DepthReport, csvPath, trendsPath string) error {
+	if csvPath != "" {
+		if err := denWriteFile(csvPath, rep.WriteCSV); err != nil {
+			return err
+		}
+	}
+	if trendsPath != "" {
+		if err := denWriteFile(trendsPath, rep.WriteTrendsCSV); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeText writes out as the text output of `denote depth --activations`.
+func (out *depthFilesReport) writeText(stdout io.Writer) {
+	s := out.Setup
 	fmt.Fprintf(stdout, "%d networks from activations files (%d trained, %d untrained controls) on %s, %.1fs (scans %.1fs)\n",
 		len(out.Networks), len(s.Trained), len(s.Untrained), s.Dataset, out.WallSeconds, out.ScanSeconds)
 	for _, nw := range out.Networks {
@@ -213,7 +245,6 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 	for _, n := range out.Notes {
 		fmt.Fprintln(stdout, "note:", n)
 	}
-	return nil
 }
 
 // printDepthCells writes the table of layer cells of `denote depth`.

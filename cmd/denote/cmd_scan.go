@@ -88,27 +88,9 @@ func runScan(args []string, stdout io.Writer) error {
 	if err := act.check(*dir, "data-dir"); err != nil {
 		return err
 	}
-	if err := denValidTau(*tau); err != nil {
+	nullKind, err := checkScanFlags(*tau, *splitName, *limit, *perms, *selectN, *null)
+	if err != nil {
 		return err
-	}
-	if *splitName != "train" && *splitName != "test" {
-		return usageErrorf("--split %q: want train or test", *splitName)
-	}
-	if *limit < 0 {
-		return usageErrorf("--limit %d: want ≥ 0", *limit)
-	}
-	if *perms < 0 {
-		return usageErrorf("--permutations %d: want ≥ 0", *perms)
-	}
-	if *selectN != 0 && *splitName != "test" {
-		return usageErrorf("--select chooses on the training split and judges on the test split: leave --split at test")
-	}
-	if *selectN < -1 {
-		return usageErrorf("--select %d: want a number of training samples, -1 for all, or 0 for a plain scan", *selectN)
-	}
-	nullKind := denotation.NullKind(*null)
-	if nullKind != denotation.NullNeuron && nullKind != denotation.NullLayer {
-		return usageErrorf("--null %q: want neuron or layer", *null)
 	}
 	start := time.Now()
 	r := scanReport{Model: *dir, Split: *splitName, Tau: *tau,
@@ -125,7 +107,6 @@ func runScan(args []string, stdout io.Writer) error {
 		return nil
 	}
 	var acts *model.Activations
-	var err error
 	if act.given() {
 		acts, err = scanFileInput(act, &r, fs, *limit, *subsetSeed, checkLayer)
 	} else {
@@ -150,6 +131,51 @@ func runScan(args []string, stdout io.Writer) error {
 	if *perms > 0 {
 		r.Null = string(nullKind)
 	}
+	r.collect(res, layer, *smallest)
+	if *csvPath != "" {
+		if err := denWriteFile(*csvPath, func(w io.Writer) error { return denotation.WriteDenotationsCSV(w, r.Denotations) }); err != nil {
+			return err
+		}
+	}
+	r.WallSeconds = time.Since(start).Seconds()
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	r.writeText(stdout)
+	return nil
+}
+
+// checkScanFlags checks scan's numeric and choice flags (in the order their usage errors are
+// reported) and returns the null distribution --null names.
+func checkScanFlags(tau float64, splitName string, limit, perms, selectN int, null string) (denotation.NullKind, error) {
+	if err := denValidTau(tau); err != nil {
+		return "", err
+	}
+	if splitName != "train" && splitName != "test" {
+		return "", usageErrorf("--split %q: want train or test", splitName)
+	}
+	if limit < 0 {
+		return "", usageErrorf("--limit %d: want ≥ 0", limit)
+	}
+	if perms < 0 {
+		return "", usageErrorf("--permutations %d: want ≥ 0", perms)
+	}
+	if selectN != 0 && splitName != "test" {
+		return "", usageErrorf("--select chooses on the training split and judges on the test split: leave --split at test")
+	}
+	if selectN < -1 {
+		return "", usageErrorf("--select %d: want a number of training samples, -1 for all, or 0 for a plain scan", selectN)
+	}
+	nullKind := denotation.NullKind(null)
+	if nullKind != denotation.NullNeuron && nullKind != denotation.NullLayer {
+		return "", usageErrorf("--null %q: want neuron or layer", null)
+	}
+	return nullKind, nil
+}
+
+// collect fills in r's counts and denotations from res: those of layer only (0 = every layer),
+// with smallest only each neuron's smallest denoted set.
+func (r *scanReport) collect(res *denotation.Result, layer int, smallest bool) {
 	r.Tested = res.Tested
 	r.Denotations = []denotation.Denotation{}
 	sumProp := 0.0
@@ -172,7 +198,7 @@ func runScan(args []string, stdout io.Writer) error {
 			r.Denoting++
 			sumProp += p.LabelProportion
 			ds := nr.Denotations
-			if *smallest {
+			if smallest {
 				ds = ds[:1]
 			}
 			for _, d := range ds {
@@ -188,15 +214,11 @@ func runScan(args []string, stdout io.Writer) error {
 	if r.Denoting > 0 {
 		r.MeanLabelProportion = denotation.Num(sumProp / float64(r.Denoting))
 	}
-	if *csvPath != "" {
-		if err := denWriteFile(*csvPath, func(w io.Writer) error { return denotation.WriteDenotationsCSV(w, r.Denotations) }); err != nil {
-			return err
-		}
-	}
-	r.WallSeconds = time.Since(start).Seconds()
-	if *asJSON {
-		return writeJSON(stdout, r)
-	}
+}
+
+// writeText writes r as scan's text output: a summary line, the validation and permutation lines
+// when they apply, and the table of denotations.
+func (r *scanReport) writeText(stdout io.Writer) {
 	fmt.Fprintf(stdout, "%s on %s, %s split (%d samples), τ = %g: %d of %d neurons denote (%d constant), %d denotations, mean label proportion %s\n",
 		r.Architecture, r.Dataset, r.Split, r.Samples, r.Tau, r.Denoting, r.Neurons, r.Constant, r.NumDenotations, denNum(r.MeanLabelProportion))
 	if r.SelectionSamples > 0 {
@@ -213,7 +235,6 @@ func runScan(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%5d %6d  %-22s %6.2f %10.4f %8.4f %8.4f %8s %8s\n", d.Layer, d.Neuron, d.Labels.String(), d.LabelProportion,
 			d.Threshold, d.MinClassFraction, d.BalancedAccuracy, denPtr(d.PValue), denPtr(d.QValue))
 	}
-	return nil
 }
 
 // scanModelInput captures the activations of the saved model in dir on the split r.Split (a

@@ -99,22 +99,9 @@ func runTrain(args []string, stdout io.Writer) error {
 	if *asJSON {
 		opts.Progress = model.Silent
 	}
-	var m *model.Model
-	ckpt := *out
-	if *noCache {
-		opts.CheckpointDir = *out
-		m, err = model.Train(ds, cfg, opts)
-	} else {
-		if ckpt, err = model.CachePath(*cacheDir, ds, cfg); err != nil {
-			return err
-		}
-		m, r.Cached, err = model.TrainCached(ds, cfg, opts)
-	}
+	m, err := trainOrFetch(ds, cfg, opts, in, *out, *noCache, &r)
 	if err != nil {
-		if in.signal() != nil {
-			return in.wrap(interruptedTraining(in.signal(), ckpt, ds, cfg))
-		}
-		return trainError(err, *noCache)
+		return err
 	}
 	r.ModelDir = m.Dir()
 	if *out != "" && !*noCache {
@@ -131,6 +118,44 @@ func runTrain(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	r.fill(m, ds, ev)
+	r.WallSeconds = time.Since(start).Seconds()
+	warnNoConvergence(m, &r, cfg)
+	if *asJSON {
+		return writeJSON(stdout, r)
+	}
+	r.writeText(stdout, cfg)
+	return nil
+}
+
+// trainOrFetch trains ds's model of configuration cfg, or with noCache false fetches it from the
+// run cache (opts.CacheDir) when it is there, recording that in r.Cached; with noCache it
+// checkpoints to out. A run stopped by a signal (in) reports what its checkpoint holds.
+func trainOrFetch(ds *datasets.Dataset, cfg model.Config, opts *model.TrainOptions, in *interrupt, out string, noCache bool, r *trainReport) (*model.Model, error) {
+	var m *model.Model
+	var err error
+	ckpt := out
+	if noCache {
+		opts.CheckpointDir = out
+		m, err = model.Train(ds, cfg, opts)
+	} else {
+		if ckpt, err = model.CachePath(opts.CacheDir, ds, cfg); err != nil {
+			return nil, err
+		}
+		m, r.Cached, err = model.TrainCached(ds, cfg, opts)
+	}
+	if err != nil {
+		if in.signal() != nil {
+			return nil, in.wrap(interruptedTraining(in.signal(), ckpt, ds, cfg))
+		}
+		return nil, trainError(err, noCache)
+	}
+	return m, nil
+}
+
+// fill records in r the data set's sizes, m's architecture, configuration and training history,
+// and ev, m's evaluation on the test split.
+func (r *trainReport) fill(m *model.Model, ds *datasets.Dataset, ev *model.Evaluation) {
 	r.TrainSamples, r.TestSamples = ds.Train.Len(), ds.Test.Len()
 	r.Architecture, r.Config = m.Architecture(), m.Config
 	r.TestAccuracy, r.PerClass, r.TestLoss = ev.Accuracy, ev.PerClass, ev.Loss
@@ -141,8 +166,12 @@ func runTrain(args []string, stdout io.Writer) error {
 	if r.TrainSeconds > 0 {
 		r.SamplesPerSecond = float64(len(m.Info.History)*ds.Train.Len()) / r.TrainSeconds
 	}
-	r.WallSeconds = time.Since(start).Seconds()
-	// A learning rate too large for Adam can wreck a model without making the loss NaN: say so.
+}
+
+// warnNoConvergence warns on diag when m's last epoch's loss is no better than a uniform guess or
+// its test accuracy r.TestAccuracy no better than chance: a learning rate too large for Adam can
+// wreck a model without making the loss NaN.
+func warnNoConvergence(m *model.Model, r *trainReport, cfg model.Config) {
 	if h := m.Info.History; len(h) > 0 && r.TestSamples > 0 {
 		k := float64(m.NumClasses)
 		if loss := h[len(h)-1].Loss; loss >= math.Log(k) || r.TestAccuracy <= 1.5/k {
@@ -150,9 +179,10 @@ func runTrain(args []string, stdout io.Writer) error {
 				loss, m.NumClasses, math.Log(k), 100*r.TestAccuracy, cfg.LearningRate)
 		}
 	}
-	if *asJSON {
-		return writeJSON(stdout, r)
-	}
+}
+
+// writeText writes r, a model of configuration cfg, as the text output of `denote train`.
+func (r *trainReport) writeText(stdout io.Writer, cfg model.Config) {
 	how := "trained"
 	if r.Cached {
 		how = "from the run cache"
@@ -162,7 +192,6 @@ func runTrain(args []string, stdout io.Writer) error {
 	if r.ModelDir != "" {
 		fmt.Fprintf(stdout, "model: %s\n", r.ModelDir)
 	}
-	return nil
 }
 
 // interruptedTraining describes what an interrupted training run left in its checkpoint folder dir.

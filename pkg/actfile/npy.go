@@ -260,6 +260,11 @@ func (p *pyParser) space() {
 	}
 }
 
+// value parses one Python literal of an .npy header at p.i: a dict, tuple or list (recursively),
+// a string, an integer, True or False (None is rejected).
+//
+// Why it is long: it is a recursive-descent parser whose switch has one case per literal kind;
+// each case is short and they read best side by side.
 func (p *pyParser) value() (any, error) {
 	p.space()
 	if p.i >= len(p.s) {

@@ -286,25 +286,8 @@ func assemble(arrays map[string]*array, names []string, name string) (*File, err
 	}
 	f.NumClasses = int(maxLabel) + 1
 	if cn, ok := arrays["class_names"]; ok {
-		if len(cn.shape) != 1 {
-			return nil, fmt.Errorf("class_names has shape %s: want one dimension (K,)", shapeString(cn.shape))
-		}
-		if f.ClassNames, err = cn.strings(); err != nil {
-			return nil, fmt.Errorf("class_names: %w", err)
-		}
-		seen := map[string]bool{}
-		for c, s := range f.ClassNames {
-			if strings.TrimSpace(s) == "" {
-				return nil, fmt.Errorf("class_names: class %d has an empty name", c)
-			}
-			if seen[s] {
-				return nil, fmt.Errorf("class_names: %q is listed twice", s)
-			}
-			seen[s] = true
-		}
-		if int(maxLabel) >= len(f.ClassNames) {
-			i := slices.Index(raw, maxLabel)
-			return nil, fmt.Errorf("labels: label %d of sample %d is outside [0,%d): class_names names %d classes", maxLabel, i, len(f.ClassNames), len(f.ClassNames))
+		if f.ClassNames, err = readClassNames(cn, raw, maxLabel); err != nil {
+			return nil, err
 		}
 		f.NumClasses = len(f.ClassNames)
 	}
@@ -355,6 +338,33 @@ func assemble(arrays map[string]*array, names []string, name string) (*File, err
 		f.Layers = append(f.Layers, layer)
 	}
 	return f, nil
+}
+
+// readClassNames decodes the class_names array cn: distinct, non-empty names, one for every label
+// of raw (maxLabel its largest).
+func readClassNames(cn *array, raw []int64, maxLabel int64) ([]string, error) {
+	if len(cn.shape) != 1 {
+		return nil, fmt.Errorf("class_names has shape %s: want one dimension (K,)", shapeString(cn.shape))
+	}
+	names, err := cn.strings()
+	if err != nil {
+		return nil, fmt.Errorf("class_names: %w", err)
+	}
+	seen := map[string]bool{}
+	for c, s := range names {
+		if strings.TrimSpace(s) == "" {
+			return nil, fmt.Errorf("class_names: class %d has an empty name", c)
+		}
+		if seen[s] {
+			return nil, fmt.Errorf("class_names: %q is listed twice", s)
+		}
+		seen[s] = true
+	}
+	if int(maxLabel) >= len(names) {
+		i := slices.Index(raw, maxLabel)
+		return nil, fmt.Errorf("labels: label %d of sample %d is outside [0,%d): class_names names %d classes", maxLabel, i, len(names), len(names))
+	}
+	return names, nil
 }
 
 // readLayer decodes one activation array of n samples.

@@ -15,6 +15,10 @@ import (
 // It returns the same denotations as ScanNeuron (same sets, intervals, thresholds and scores)
 // and a best reading with the same MinClassFraction (ties between sets may be broken
 // differently). It exists to check the fast scan and to benchmark against it.
+//
+// Why it is long: as a reference it is written straight through, one step after another, so that
+// it can be checked by reading against the definition; splitting it would make it look like the
+// fast scan it is there to check.
 func ScanNeuronNaive(values []float32, labels []int, k int, tau float64) (NeuronResult, error) {
 	if len(values) != len(labels) {
 		return NeuronResult{}, fmt.Errorf("denotation: %d values for %d labels", len(values), len(labels))

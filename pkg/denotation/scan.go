@@ -276,6 +276,11 @@ var chunkBytes = 32 << 20
 // values are sorted once and the thresholds between consecutive distinct values are swept with
 // per-class counts. Neurons are spread over opt.Workers goroutines; the result does not depend
 // on the number of workers.
+//
+// Why it is long: the chunking of each layer's transposed values, the per-worker buffers and the
+// permutation nulls are set up and consumed in one pass so that memory stays bounded by
+// chunkBytes and the result is independent of the workers; the per-neuron work is already in
+// ScanNeuron and parallel, and what remains is that one pass.
 func Scan(acts *hidden.Activations, opt Options) (*Result, error) {
 	if err := opt.validate(); err != nil {
 		return nil, err

@@ -207,15 +207,7 @@ func observersCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 	if err != nil {
 		return nil, err
 	}
-	// A set and its complement are the same split (and the same observer up to sign): keep the first.
-	var props []property.LabelProperty
-	seen := map[property.LabelSet]bool{}
-	for _, p := range parsed {
-		if c := p.Canonical().Set; !seen[c] {
-			seen[c] = true
-			props = append(props, p)
-		}
-	}
+	props := distinctSplits(parsed)
 	ctl, err := sub.Untrained()
 	if err != nil {
 		return nil, err
@@ -237,80 +229,16 @@ func observersCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 	fitPart, valPart := splitActivations(sub.Train, opt.ValidationFraction, opt.Seed)
 	res.ValidationSamples = valPart.N
 	for _, s := range sels {
-		f, err := observer.NewFeatures(sub.Train, sub.Test, s.sel)
+		nf, err := newNamedFits(sub, ctl, fitPart, valPart, s.layer, s.sel, props, opt)
 		if err != nil {
 			return nil, err
-		}
-		fu, err := observer.NewFeatures(ctl.Train, ctl.Test, s.sel)
-		if err != nil {
-			return nil, err
-		}
-		fv, err := observer.NewFeatures(fitPart, valPart, s.sel)
-		if err != nil {
-			return nil, err
-		}
-		ts, err := f.LabelTargets(props)
-		if err != nil {
-			return nil, err
-		}
-		tsu, err := fu.LabelTargets(props)
-		if err != nil {
-			return nil, err
-		}
-		tsv, err := fv.LabelTargets(props)
-		if err != nil {
-			return nil, err
-		}
-		lin := observer.Options{Kind: observer.Linear, Balanced: true}
-		val, err := observer.FitMany(fv, tsv, lin)
-		if err != nil {
-			return nil, fmt.Errorf("F1 validation observers, layer %d: %w", s.layer, err)
-		}
-		shuf := lin
-		// Several draws: one shuffled fit is a random direction, which can separate class clusters
-		// (and so the property) by accident, far from 0.5.
-		shuf.Control = observer.Control{Kind: observer.ShuffledLabels, Seed: opt.Seed, Repeats: opt.ControlRepeats}
-		shuffled, err := observer.FitMany(f, ts, shuf)
-		if err != nil {
-			return nil, fmt.Errorf("F1 shuffled-label observers, layer %d: %w", s.layer, err)
 		}
 		for _, kind := range opt.Kinds {
-			o := observer.Options{Kind: kind, Seed: opt.Seed, Balanced: true}
-			ou := o
-			if kind == observer.Linear {
-				o.Control = observer.Control{Kind: observer.Task, Seed: opt.Seed, Repeats: opt.ControlRepeats}
-			}
-			trained, err := observer.FitMany(f, ts, o)
+			rows, err := nf.rows(sub, kind, props, opt)
 			if err != nil {
-				return nil, fmt.Errorf("F1 %s observers, layer %d: %w", kind, s.layer, err)
+				return nil, err
 			}
-			// The untrained control of the MLP observer is not reported (the figure and the verdicts
-			// use the linear one) and costs as much as all the other fits together: skip it.
-			var untrained []*observer.Result
-			if kind != observer.MLP {
-				if untrained, err = observer.FitMany(fu, tsu, ou); err != nil {
-					return nil, fmt.Errorf("F1 %s observers on the untrained model, layer %d: %w", kind, s.layer, err)
-				}
-			}
-			for i, r := range trained {
-				ceiling := Ceiling(sub.Eval, props[i].Set)
-				row := CaptureRow{Property: props[i].Name(), Labels: props[i].Labels(), LabelProportion: props[i].LabelProportion(),
-					Layer: s.layer, Observer: kind, TestAccuracy: r.TestAccuracy, BalancedAccuracy: r.BalancedAccuracy, AUC: r.AUC,
-					Ceiling: ceiling, Decisive: r.BalancedAccuracy >= ceiling-opt.Margin, DecisiveAbsolute: r.BalancedAccuracy >= opt.Decisive,
-					Confident: r.Confident}
-				if untrained != nil {
-					u := untrained[i].BalancedAccuracy
-					row.UntrainedBalancedAccuracy = &u
-				}
-				if r.Control != nil {
-					row.ControlTaskAccuracy, row.Selectivity = r.Control.TestAccuracy, r.Control.Selectivity
-				}
-				if kind == observer.Linear {
-					v, sh := val[i].BalancedAccuracy, shuffled[i].Control.BalancedAccuracy
-					row.ValidationBalancedAccuracy, row.ShuffledBalancedAccuracy = &v, &sh
-				}
-				res.Named = append(res.Named, row)
-			}
+			res.Named = append(res.Named, rows...)
 		}
 	}
 	res.Verdicts = verdicts(res, props)
@@ -327,6 +255,115 @@ func observersCapture(sub *Subject, opt CaptureOptions) (*CaptureResult, error) 
 		return nil, err
 	}
 	return res, nil
+}
+
+// distinctSplits drops from ps every property whose split an earlier one already makes: a set and
+// its complement are the same split (and the same observer up to sign), so the first is kept.
+func distinctSplits(ps []property.LabelProperty) []property.LabelProperty {
+	var props []property.LabelProperty
+	seen := map[property.LabelSet]bool{}
+	for _, p := range ps {
+		if c := p.Canonical().Set; !seen[c] {
+			seen[c] = true
+			props = append(props, p)
+		}
+	}
+	return props
+}
+
+// namedFits holds, for one selection of layers, the features and targets of the named properties
+// on the trained model (f, ts) and on the untrained one (fu, tsu), and the linear observers that
+// every kind's rows report: fitted on the fit part of the training samples and scored on the
+// validation part (val), and fitted on shuffled labels (shuffled).
+type namedFits struct {
+	layer         int
+	f, fu         *observer.Features
+	ts, tsu       []observer.Target
+	val, shuffled []*observer.Result
+}
+
+// newNamedFits builds the features and targets of props on the layers sel selects (layer; 0 for
+// all layers) of sub and of its untrained control ctl, and fits the validation and shuffled-label
+// linear observers.
+func newNamedFits(sub, ctl *Subject, fitPart, valPart *model.Activations, layer int, sel observer.Selection,
+	props []property.LabelProperty, opt CaptureOptions) (*namedFits, error) {
+	nf := &namedFits{layer: layer}
+	var err error
+	if nf.f, err = observer.NewFeatures(sub.Train, sub.Test, sel); err != nil {
+		return nil, err
+	}
+	if nf.fu, err = observer.NewFeatures(ctl.Train, ctl.Test, sel); err != nil {
+		return nil, err
+	}
+	fv, err := observer.NewFeatures(fitPart, valPart, sel)
+	if err != nil {
+		return nil, err
+	}
+	if nf.ts, err = nf.f.LabelTargets(props); err != nil {
+		return nil, err
+	}
+	if nf.tsu, err = nf.fu.LabelTargets(props); err != nil {
+		return nil, err
+	}
+	tsv, err := fv.LabelTargets(props)
+	if err != nil {
+		return nil, err
+	}
+	lin := observer.Options{Kind: observer.Linear, Balanced: true}
+	if nf.val, err = observer.FitMany(fv, tsv, lin); err != nil {
+		return nil, fmt.Errorf("F1 validation observers, layer %d: %w", layer, err)
+	}
+	shuf := lin
+	// Several draws: one shuffled fit is a random direction, which can separate class clusters
+	// (and so the property) by accident, far from 0.5.
+	shuf.Control = observer.Control{Kind: observer.ShuffledLabels, Seed: opt.Seed, Repeats: opt.ControlRepeats}
+	if nf.shuffled, err = observer.FitMany(nf.f, nf.ts, shuf); err != nil {
+		return nil, fmt.Errorf("F1 shuffled-label observers, layer %d: %w", layer, err)
+	}
+	return nf, nil
+}
+
+// rows fits the observers of kind for props on the trained model (with the control task for the
+// linear kind) and on the untrained one, and returns a row per property.
+func (nf *namedFits) rows(sub *Subject, kind observer.Kind, props []property.LabelProperty, opt CaptureOptions) ([]CaptureRow, error) {
+	o := observer.Options{Kind: kind, Seed: opt.Seed, Balanced: true}
+	ou := o
+	if kind == observer.Linear {
+		o.Control = observer.Control{Kind: observer.Task, Seed: opt.Seed, Repeats: opt.ControlRepeats}
+	}
+	trained, err := observer.FitMany(nf.f, nf.ts, o)
+	if err != nil {
+		return nil, fmt.Errorf("F1 %s observers, layer %d: %w", kind, nf.layer, err)
+	}
+	// The untrained control of the MLP observer is not reported (the figure and the verdicts
+	// use the linear one) and costs as much as all the other fits together: skip it.
+	var untrained []*observer.Result
+	if kind != observer.MLP {
+		if untrained, err = observer.FitMany(nf.fu, nf.tsu, ou); err != nil {
+			return nil, fmt.Errorf("F1 %s observers on the untrained model, layer %d: %w", kind, nf.layer, err)
+		}
+	}
+	var rows []CaptureRow
+	for i, r := range trained {
+		ceiling := Ceiling(sub.Eval, props[i].Set)
+		row := CaptureRow{Property: props[i].Name(), Labels: props[i].Labels(), LabelProportion: props[i].LabelProportion(),
+			Layer: nf.layer, Observer: kind, TestAccuracy: r.TestAccuracy, BalancedAccuracy: r.BalancedAccuracy, AUC: r.AUC,
+			Ceiling: ceiling, Decisive: r.BalancedAccuracy >= ceiling-opt.Margin, DecisiveAbsolute: r.BalancedAccuracy >= opt.Decisive,
+			Confident: r.Confident}
+		if untrained != nil {
+			u := untrained[i].BalancedAccuracy
+			row.UntrainedBalancedAccuracy = &u
+		}
+		if r.Control != nil {
+			row.ControlTaskAccuracy, row.Selectivity = r.Control.TestAccuracy, r.Control.Selectivity
+		}
+		if kind == observer.Linear {
+			v, sh := nf.val[i].BalancedAccuracy, nf.shuffled[i].Control.BalancedAccuracy
+			row.ValidationBalancedAccuracy, row.ShuffledBalancedAccuracy = &v, &sh
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 // captureSubsets fits a (class-balanced) linear observer for every split at every layer, on sub

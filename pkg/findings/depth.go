@@ -281,18 +281,7 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 		}
 		res.ScanSeconds += time.Since(t0).Seconds()
 		dm.Selected = selScan.NumDenoting()
-		for li := range r.Layers {
-			for ni := range r.Layers[li].Neurons {
-				nr := &r.Layers[li].Neurons[ni]
-				dm.Neurons++
-				if nr.Constant {
-					dm.Constant++
-				}
-				if nr.Denotes() {
-					dm.Denoting++
-				}
-			}
-		}
+		dm.count(r)
 		return r, FiringRates(obs.Test), nil
 	}
 	var trained, controls []DepthModel
@@ -304,25 +293,12 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 				return nil, fmt.Errorf("depth study: stopped before depth %d seed %d: %w", d, seed, opts.Context.Err())
 			}
 			cfg := ds.ModelConfig(d, seed)
-			m, cached, err := model.TrainCached(data, cfg, &model.TrainOptions{Progress: progress, CacheDir: opts.CacheDir, Context: opts.Context})
+			m, dm, err := trainDepthModel(data, cfg, d, seed, &model.TrainOptions{Progress: progress, CacheDir: opts.CacheDir, Context: opts.Context})
 			if err != nil {
-				return nil, fmt.Errorf("depth %d seed %d: %w", d, seed, err)
+				return nil, err
 			}
-			dm := DepthModel{Name: fmt.Sprintf("D%d-s%d", d, seed), Depth: d, Seed: seed, Architecture: m.Architecture(), Cached: cached}
-			for _, e := range m.Info.History {
-				dm.TrainSeconds += e.Seconds
-			}
-			if !cached {
+			if !dm.Cached {
 				res.TrainSeconds += dm.TrainSeconds
-			}
-			if m.Info.TestSamples == data.Test.Len() {
-				dm.TestAccuracy = m.Info.TestAccuracy
-			} else {
-				ev, err := m.Evaluate(data.Test)
-				if err != nil {
-					return nil, err
-				}
-				dm.TestAccuracy = ev.Accuracy
 			}
 			r, fire, err := measure(m, &dm)
 			if err != nil {
@@ -332,16 +308,10 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 			runs = append(runs, denotation.Run{Name: dm.Name, Seed: seed, Result: r})
 			nets = append(nets, denotation.NetworkRun{Name: dm.Name, Depth: d, Seed: seed, Result: r, FiringRate: fire})
 
-			u, err := model.NewUntrained(cfg, data.Train.Features(), data.NumClasses())
+			u, um, err := untrainedDepthModel(data, cfg, dm)
 			if err != nil {
 				return nil, err
 			}
-			um := DepthModel{Name: dm.Name + "-untrained", Depth: d, Seed: seed, Untrained: true, Architecture: u.Architecture()}
-			ev, err := u.Evaluate(data.Test)
-			if err != nil {
-				return nil, err
-			}
-			um.TestAccuracy = ev.Accuracy
 			if r, fire, err = measure(u, &um); err != nil {
 				return nil, err
 			}
@@ -370,6 +340,61 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// trainDepthModel trains (or takes from the run cache) the network of depth d and seed seed,
+// configured by cfg, and describes it with its training time and test accuracy.
+func trainDepthModel(data *datasets.Dataset, cfg model.Config, d int, seed uint64, topts *model.TrainOptions) (*model.Model, DepthModel, error) {
+	m, cached, err := model.TrainCached(data, cfg, topts)
+	if err != nil {
+		return nil, DepthModel{}, fmt.Errorf("depth %d seed %d: %w", d, seed, err)
+	}
+	dm := DepthModel{Name: fmt.Sprintf("D%d-s%d", d, seed), Depth: d, Seed: seed, Architecture: m.Architecture(), Cached: cached}
+	for _, e := range m.Info.History {
+		dm.TrainSeconds += e.Seconds
+	}
+	if m.Info.TestSamples == data.Test.Len() {
+		dm.TestAccuracy = m.Info.TestAccuracy
+	} else {
+		ev, err := m.Evaluate(data.Test)
+		if err != nil {
+			return nil, DepthModel{}, err
+		}
+		dm.TestAccuracy = ev.Accuracy
+	}
+	return m, dm, nil
+}
+
+// untrainedDepthModel builds the untrained control of the trained network dm (configuration cfg)
+// and describes it with its test accuracy.
+func untrainedDepthModel(data *datasets.Dataset, cfg model.Config, dm DepthModel) (*model.Model, DepthModel, error) {
+	u, err := model.NewUntrained(cfg, data.Train.Features(), data.NumClasses())
+	if err != nil {
+		return nil, DepthModel{}, err
+	}
+	um := DepthModel{Name: dm.Name + "-untrained", Depth: dm.Depth, Seed: dm.Seed, Untrained: true, Architecture: u.Architecture()}
+	ev, err := u.Evaluate(data.Test)
+	if err != nil {
+		return nil, DepthModel{}, err
+	}
+	um.TestAccuracy = ev.Accuracy
+	return u, um, nil
+}
+
+// count adds r's neurons, constant neurons and denoting neurons to dm.
+func (dm *DepthModel) count(r *denotation.Result) {
+	for li := range r.Layers {
+		for ni := range r.Layers[li].Neurons {
+			nr := &r.Layers[li].Neurons[ni]
+			dm.Neurons++
+			if nr.Constant {
+				dm.Constant++
+			}
+			if nr.Denotes() {
+				dm.Denoting++
+			}
+		}
+	}
 }
 
 // Interpretation returns the generated interpretation: the per-network analysis (Text), then the

@@ -347,6 +347,11 @@ func dot(a, b []float64) float64 {
 // gradient component is at most tol, after maxIter iterations, or when its steps fall below float32
 // resolution or its line search fails (the objective is evaluated in float32 precision: the
 // attainable gradient is about 1e-7–1e-6 on standardised features).
+//
+// Why it is long: the two-loop recursion, the batched line search and the memory update share
+// per-target state (cs, the pending set, the batch) across iterations of one loop; split into
+// helpers they would pass that state around and hide the control flow that the convergence and
+// failure rules above depend on, in the observer's hottest loop.
 func (p *logisticProblem) lbfgs(maxIter int, tol float64) []*colState {
 	const mem, c1, maxTrials = 10, 1e-4, 30
 	P := len(p.ycol)
