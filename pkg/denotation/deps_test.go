@@ -29,8 +29,8 @@ func TestNoHeavyDependencies(t *testing.T) {
 		}
 	}
 	// pkg/property (the label-set type) imports only the standard library and datasets, itself
-	// standard-library only.
-	checkModuleDeps(t, goTool, mod+"pkg/property", mod+"datasets")
+	// standard-library only but for internal/atomicfile (its memo file is written atomically).
+	checkModuleDeps(t, goTool, mod+"pkg/property", mod+"datasets", mod+"internal/atomicfile")
 	// pkg/hidden imports only the standard library and two standard-library-only packages of this
 	// module: internal/atomicfile and pkg/actfile (its .npz writer).
 	checkModuleDeps(t, goTool, mod+"pkg/hidden", mod+"internal/atomicfile", mod+"pkg/actfile")
