@@ -85,7 +85,7 @@ func DenotationTable(f *DenotationResult, taus []TauCount) string {
 			if d.LowerBound != nil {
 				lb = fmt.Sprintf("%.3f", *d.LowerBound)
 			}
-			p("| %d | %d | %v | %s | %.1f | %.3f | %.3f | %s |", d.Layer, d.Neuron, d.Labels, strings.Join(d.Classes, ", "),
+			p("| %d | %d | %v | %s | %.1f | %.3f | %.3f | %s |", d.Layer, d.Neuron, d.Labels.Classes(), strings.Join(d.Classes, ", "),
 				d.LabelProportion, d.Threshold, d.MinClassFraction, lb)
 		}
 	}
