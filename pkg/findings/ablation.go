@@ -93,11 +93,32 @@ type AblationResult struct {
 // denotes nothing is ablated too and scored against the same S, as a control.
 //
 // Per-sample correctness, intact and ablated, comes from the model's own forward pass
-// (model.Model.CorrectAblated) on the subject's test split.
+// (model.Model.CorrectAblated) on the subject's test split. The result comes from the results cache
+// when the same subject (setup, data and recorded state) was checked with the same options before.
 func Ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResult, error) {
 	if err := checkAblationArgs(sub, maxNeurons, opt); err != nil {
 		return nil, err
 	}
+	if sub.Data == nil {
+		return ablations(sub, maxNeurons, opt)
+	}
+	return cachedResult(sub.CacheDir, "ablation", []any{sub.Setup, maxNeurons, opt, dataFingerprint(sub.Data), sub.stateKey()},
+		func() (*AblationResult, error) { return ablations(sub, maxNeurons, opt) },
+		func(r *AblationResult) error { return r.draw(sub) })
+}
+
+// draw draws the per-class accuracy change of the strongest ablation (none when nothing was ablated).
+func (res *AblationResult) draw(sub *Subject) error {
+	if res.Strongest < 0 || res.Strongest >= len(res.Ablations) {
+		return nil
+	}
+	var err error
+	res.Figure, err = strongestAblationFigure(res.Ablations[res.Strongest], sub.Test.NumClasses, sub.Data.ClassNames, res.Options.Value)
+	return err
+}
+
+// ablations computes Ablations.
+func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResult, error) {
 	scan, err := denotation.Scan(sub.Test, opt.Scan)
 	if err != nil {
 		return nil, err
@@ -142,10 +163,7 @@ func Ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 	if res.Controls > 0 {
 		res.MeanControlContrast = denotation.Num(sumCtl / float64(res.Controls))
 	}
-	if res.Figure, err = strongestAblationFigure(res.Ablations[res.Strongest], sub.Test.NumClasses, sub.Data.ClassNames, opt.Value); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return res, res.draw(sub)
 }
 
 // checkAblationArgs validates the arguments of Ablations.

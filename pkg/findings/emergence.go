@@ -45,6 +45,9 @@ type EmergenceResult struct {
 // trains. It reads the snapshots the run cache keeps beside a model (model.LoadEpoch), else keeps
 // its own in the run cache (under snapshots/), so a second call only rescans. Denotations are
 // validated (selected on the training split, judged on the test split).
+//
+// The result comes from the results cache when the same setup, options and data were followed
+// before (its scans, Snapshots, are then absent; the figures are redrawn).
 func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions) (*EmergenceResult, error) {
 	if opts == nil {
 		opts = &PrepareOptions{}
@@ -53,6 +56,14 @@ func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions
 	if err != nil {
 		return nil, err
 	}
+	arch := s.Model.Architecture(data.Train.Features(), data.NumClasses())
+	return cachedResult(opts.CacheDir, "emergence", []any{s, opt, dataFingerprint(data)},
+		func() (*EmergenceResult, error) { return emergenceOn(s, opt, data, opts) },
+		func(r *EmergenceResult) error { return r.draw(arch) })
+}
+
+// emergenceOn computes EmergenceOverTraining on the setup's data.
+func emergenceOn(s Setup, opt denotation.Options, data *datasets.Dataset, opts *PrepareOptions) (*EmergenceResult, error) {
 	cfg := s.Model
 	entry, err := model.CachePath(opts.CacheDir, data, cfg)
 	if err != nil {

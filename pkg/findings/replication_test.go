@@ -38,6 +38,7 @@ func TestReplicationAndEmergence(t *testing.T) {
 		t.Error("one seed accepted")
 	}
 
+	t.Setenv(EnvNoCache, "")
 	em, err := EmergenceOverTraining(s, opt, &PrepareOptions{Progress: model.Silent})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,16 @@ func TestReplicationAndEmergence(t *testing.T) {
 	}
 	a, _ := json.Marshal(em)
 	b, _ := json.Marshal(again)
-	if string(a) != string(b) || !again.Epochs[3].Cached {
-		t.Error("the second emergence run differs or did not use its snapshots")
+	if string(a) != string(b) || again.Snapshots != nil || again.Figure == nil {
+		t.Error("the second emergence run differs or did not come from the results cache")
+	}
+	// Without the results cache it rescans the snapshots the first run kept.
+	t.Setenv(EnvNoCache, "1")
+	rescan, err := EmergenceOverTraining(s, opt, &PrepareOptions{Progress: model.Silent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := json.Marshal(rescan); string(a) != string(c) || !rescan.Epochs[3].Cached {
+		t.Error("the rescan differs or did not use the snapshots")
 	}
 }

@@ -124,6 +124,11 @@ func TestFindingsReadBackFromCache(t *testing.T) {
 	if a, b := both(func() (any, error) { return ObserverWeights(sub, "even") }); !bytes.Equal(a, b) {
 		t.Error("F2 differs when read from the cache")
 	}
+	aopt := DefaultAblationOptions()
+	aopt.Scan.Tau = 0.8
+	if a, b := both(func() (any, error) { return Ablations(sub, 2, aopt) }); !bytes.Equal(a, b) {
+		t.Error("the ablations differ when read from the cache")
+	}
 	w, err := ObserverWeightsSorted(sub, "even")
 	if err != nil || w.Figure == nil {
 		t.Fatalf("sorted F2 from the cache: %v", err)
@@ -131,5 +136,8 @@ func TestFindingsReadBackFromCache(t *testing.T) {
 	entries, _ := filepath.Glob(filepath.Join(os.Getenv("DENOTATION_CACHE"), "results", "f*.json"))
 	if len(entries) != 3 {
 		t.Errorf("results entries %v, want f2, f3 and f3-tau", entries)
+	}
+	if abl, _ := filepath.Glob(filepath.Join(os.Getenv("DENOTATION_CACHE"), "results", "ablation-*.json")); len(abl) != 1 {
+		t.Errorf("ablation entries %v", abl)
 	}
 }
