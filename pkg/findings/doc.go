@@ -11,8 +11,8 @@
 //	res, err := findings.ObserverWeights(sub, "even", "lt5", "loops")   // F2
 //	paths, err := findings.ShowAndExport(res.Figure, "f2-weights")      // inline in GoNB + figures/
 //
-// The object models use the recipe chosen by the factor study (StudyModel; FactorStudy measures
-// initialisation × schedule × width). Denotations are validated: chosen on training-split
+// The object models use the recipe an earlier factor study chose (StudyModel; FactorStudy measures
+// initialisation × schedule × width, and says in each run which recipe ranks first). Denotations are validated: chosen on training-split
 // activations, counted when they hold on the test split (Denotations, F3). F4
 // (LabelProportionVsDepth) summarises each network and gives t intervals over networks with
 // trained − untrained contrasts paired by (depth, seed). The expensive findings are kept in a

@@ -323,7 +323,7 @@ func f2Properties(dataset string) []string {
 
 // recipeText states the object model's recipe and where it comes from.
 func recipeText(s Setup) string {
-	from := "findings.StudyModel, chosen by the factor study"
+	from := "findings.StudyModel, chosen by an earlier factor study; this run's ranking is in the factor study section"
 	if s.Quick {
 		from = "quick mode: a small model for smoke tests"
 	}
