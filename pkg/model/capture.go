@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/denotation-go/denotation/datasets"
@@ -30,23 +29,7 @@ func (m *Model) Capture(split *datasets.Split, withPre bool) (*Activations, erro
 		}
 		a.Layers = append(a.Layers, la)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	rt, err := m.runtimeLocked("", "")
-	if err != nil {
-		return nil, err
-	}
-	params := m.paramTensorsLocked(rt)
-	err = forEachBatch(split, m.NumFeatures, func(x *tensors.Tensor, lo, hi int) error {
-		args := []any{x}
-		for _, t := range params {
-			args = append(args, t)
-		}
-		res, err := rt.run(rt.capture, args...)
-		if err != nil {
-			return fmt.Errorf("model: capturing activations of samples %d…%d: %w", lo, hi-1, err)
-		}
-		defer finalizeAll(res)
+	err := m.inferBatches(split, captureGraph, nil, "capturing activations of", func(res []*tensors.Tensor, lo, hi int) {
 		for l := range L {
 			la := &a.Layers[l]
 			w := la.Width
@@ -60,7 +43,6 @@ func (m *Model) Capture(split *datasets.Split, withPre bool) (*Activations, erro
 				})
 			}
 		}
-		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -192,13 +192,6 @@ func (m *Model) logits(split *datasets.Split, ablations []Ablation) ([]float32, 
 	if err != nil {
 		return nil, err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	rt, err := m.runtimeLocked("", "")
-	if err != nil {
-		return nil, err
-	}
-	params := m.paramTensorsLocked(rt)
 	var masks []*tensors.Tensor
 	for _, set := range [][][]float32{keep, fill} {
 		for _, v := range set {
@@ -208,23 +201,10 @@ func (m *Model) logits(split *datasets.Split, ablations []Ablation) ([]float32, 
 	defer finalizeAll(masks)
 	K := m.NumClasses
 	out := make([]float32, split.Len()*K)
-	err = forEachBatch(split, m.NumFeatures, func(x *tensors.Tensor, lo, hi int) error {
-		args := []any{x}
-		for _, t := range masks {
-			args = append(args, t)
-		}
-		for _, t := range params {
-			args = append(args, t)
-		}
-		res, err := rt.run(rt.forward, args...)
-		if err != nil {
-			return fmt.Errorf("model: forward pass on samples %d…%d: %w", lo, hi-1, err)
-		}
-		defer finalizeAll(res)
+	err = m.inferBatches(split, forwardGraph, masks, "forward pass on", func(res []*tensors.Tensor, lo, hi int) {
 		tensors.MustConstFlatData[float32](res[0], func(flat []float32) {
 			copy(out[lo*K:hi*K], flat[:(hi-lo)*K])
 		})
-		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/denotation-go/denotation/datasets"
 	"github.com/gomlx/gomlx/backends"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
@@ -291,6 +292,40 @@ func (rt *runtime) run(e *Exec, args ...any) ([]*tensors.Tensor, error) {
 	defer rt.execMu.Unlock()
 	return e.Exec(args...)
 }
+
+// inferBatches runs the graph that exec picks from the model's runtime over split in batches of
+// InferenceBatch (the last one padded), with the arguments x, extra…, params, and calls use with
+// each batch's results (finalized after use returns); what names the pass in errors.
+func (m *Model) inferBatches(split *datasets.Split, exec func(rt *runtime) *Exec, extra []*tensors.Tensor, what string, use func(res []*tensors.Tensor, lo, hi int)) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	rt, err := m.runtimeLocked("", "")
+	if err != nil {
+		return err
+	}
+	e, params := exec(rt), m.paramTensorsLocked(rt)
+	return forEachBatch(split, m.NumFeatures, func(x *tensors.Tensor, lo, hi int) error {
+		args := make([]any, 0, 1+len(extra)+len(params))
+		args = append(args, x)
+		for _, t := range extra {
+			args = append(args, t)
+		}
+		for _, t := range params {
+			args = append(args, t)
+		}
+		res, err := rt.run(e, args...)
+		if err != nil {
+			return fmt.Errorf("model: %s samples %d…%d: %w", what, lo, hi-1, err)
+		}
+		defer finalizeAll(res)
+		use(res, lo, hi)
+		return nil
+	})
+}
+
+// forwardGraph and captureGraph pick an inference graph of a runtime, for inferBatches.
+func forwardGraph(rt *runtime) *Exec { return rt.forward }
+func captureGraph(rt *runtime) *Exec { return rt.capture }
 
 // paramTensorsLocked returns the parameters as tensors (cached until the parameters change).
 func (m *Model) paramTensorsLocked(rt *runtime) []*tensors.Tensor {
