@@ -10,7 +10,6 @@ import (
 
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
-	"github.com/denotation-go/denotation/pkg/property"
 	"github.com/denotation-go/denotation/plotting"
 )
 
@@ -42,12 +41,10 @@ func DefaultAblationOptions() AblationOptions {
 type AblationRow struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
-	// Labels is S, the neuron's smallest denoted set, Classes their names.
-	Labels           property.LabelSet `json:"labels"`
-	Classes          []string          `json:"classes"`
-	LabelProportion  float64           `json:"label_proportion"`
-	MinClassFraction float64           `json:"min_class_fraction"`
-	QValue           *float64          `json:"q_value"`
+	// NamedSet is S, the neuron's smallest denoted set.
+	NamedSet
+	MinClassFraction float64  `json:"min_class_fraction"`
+	QValue           *float64 `json:"q_value"`
 	// AccuracyBefore and AccuracyAfter are the test accuracy of the model intact and with the
 	// neuron clamped.
 	AccuracyBefore float64 `json:"accuracy_before"`
@@ -223,8 +220,8 @@ func ablationCandidates(scan *denotation.Result, maxQ float64) []denotation.Deno
 // control neuron of the same layer drawn with rng (controlNeuron), if there is one.
 func ablateOne(sub *Subject, scan *denotation.Result, d denotation.Denotation, before []bool, rng *rand.Rand, opt AblationOptions) (AblationRow, error) {
 	labels, k := sub.Test.Labels, sub.Test.NumClasses
-	row := AblationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: d.Labels, Classes: d.Labels.Names(sub.Data.ClassNames),
-		LabelProportion: d.LabelProportion, MinClassFraction: d.MinClassFraction, QValue: d.QValue,
+	row := AblationRow{Layer: d.Layer, Neuron: d.Neuron, NamedSet: namedSet(d.Labels, d.LabelProportion, sub.Data.ClassNames),
+		MinClassFraction: d.MinClassFraction, QValue: d.QValue,
 		AccuracyBefore: meanBool(before), ControlNeuron: -1}
 	after, err := sub.Model.CorrectAblated(sub.ObserveTest, []model.Ablation{{Layer: d.Layer, Neuron: d.Neuron, Value: opt.Value}})
 	if err != nil {

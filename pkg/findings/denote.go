@@ -16,15 +16,27 @@ import (
 // significant (Benjamini–Hochberg q ≤ 0.05), when the scan ran permutations.
 const SignificanceLevel = 0.05
 
+// NamedSet is a denoted set S of a findings row: its labels, their class names and the
+// proportion of samples whose label is in S. The rows embed it, so their JSON has these fields in
+// place.
+type NamedSet struct {
+	Labels          property.LabelSet `json:"labels"`
+	Classes         []string          `json:"classes"`
+	LabelProportion float64           `json:"label_proportion"`
+}
+
+// namedSet spells out labels with classNames.
+func namedSet(labels property.LabelSet, proportion float64, classNames []string) NamedSet {
+	return NamedSet{Labels: labels, Classes: labels.Names(classNames), LabelProportion: proportion}
+}
+
 // DenotationRow is one denotation of a scan (neuron n of layer ℓ denotes S), with S spelled out
 // as class names.
 type DenotationRow struct {
 	Layer  int `json:"layer"`
 	Neuron int `json:"neuron"`
-	// Labels is S (the high side: the classes above the threshold), Classes their names.
-	Labels          property.LabelSet `json:"labels"`
-	Classes         []string          `json:"classes"`
-	LabelProportion float64           `json:"label_proportion"`
+	// NamedSet is S (the high side: the classes above the threshold).
+	NamedSet
 	// Threshold is the reported threshold; S is denoted at every t in [ThresholdLow, ThresholdHigh).
 	Threshold        float64 `json:"threshold"`
 	ThresholdLow     float64 `json:"threshold_low"`
@@ -263,8 +275,8 @@ func denotationRows(r *denotation.Result, names []string) []DenotationRow {
 }
 
 func rowOf(d denotation.Denotation, names []string) DenotationRow {
-	return DenotationRow{Layer: d.Layer, Neuron: d.Neuron, Labels: d.Labels, Classes: d.Labels.Names(names),
-		LabelProportion: d.LabelProportion, Threshold: d.Threshold, ThresholdLow: d.ThresholdLow, ThresholdHigh: d.ThresholdHigh,
+	return DenotationRow{Layer: d.Layer, Neuron: d.Neuron, NamedSet: namedSet(d.Labels, d.LabelProportion, names),
+		Threshold: d.Threshold, ThresholdLow: d.ThresholdLow, ThresholdHigh: d.ThresholdHigh,
 		MinClassFraction: d.MinClassFraction, BalancedAccuracy: d.BalancedAccuracy, PValue: d.PValue, QValue: d.QValue, LowerBound: d.LowerBound}
 }
 

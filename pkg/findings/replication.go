@@ -7,16 +7,13 @@ import (
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/model"
-	"github.com/denotation-go/denotation/pkg/property"
 	"github.com/denotation-go/denotation/plotting"
 )
 
 // ReplicatedRow is one (layer, S) pair of a replication report, with S spelled out.
 type ReplicatedRow struct {
-	Layer           int               `json:"layer"`
-	Labels          property.LabelSet `json:"labels"`
-	Classes         []string          `json:"classes"`
-	LabelProportion float64           `json:"label_proportion"`
+	Layer int `json:"layer"`
+	NamedSet
 	// NumRuns is the number of seeds with a neuron of Layer denoting S; Seeds lists them.
 	NumRuns int      `json:"num_runs"`
 	Seeds   []uint64 `json:"seeds"`
@@ -143,9 +140,9 @@ func replicationOn(s Setup, seeds []uint64, opt denotation.Options, data *datase
 			res.InAll++
 		}
 		if set.NumRuns >= 2 {
-			res.Surviving = append(res.Surviving, ReplicatedRow{Layer: set.Layer, Labels: set.Labels,
-				Classes: set.Labels.Names(names), LabelProportion: set.LabelProportion, NumRuns: set.NumRuns,
-				Seeds: slices.Clone(set.Seeds), Neurons: set.Neurons})
+			res.Surviving = append(res.Surviving, ReplicatedRow{Layer: set.Layer, NamedSet: namedSet(set.Labels, set.LabelProportion, names),
+				NumRuns: set.NumRuns,
+				Seeds:   slices.Clone(set.Seeds), Neurons: set.Neurons})
 		}
 	}
 	for _, set := range res.Untrained.Sets {
