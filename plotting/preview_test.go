@@ -26,16 +26,7 @@ func synthWeights(seed uint64, widths ...int) [][]float64 {
 // TestPreview renders one PNG of each figure type into $PLOTTING_PREVIEW_DIR (skipped when unset),
 // for a person to look at.
 func TestPreview(t *testing.T) {
-	dir := previewDir(t)
-	save := func(name string, f *Figure, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if err := f.Save(filepath.Join(dir, name)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
+	save := previewSaver(t)
 	w := LayerWeights{Title: "even", Accuracy: 0.9934, Layers: synthWeights(1, 256, 128, 64)}
 	f, err := WeightMap(w, WeightMapOptions{})
 	save("weights.png", f, err)
@@ -95,10 +86,11 @@ func previewDir(t *testing.T) string {
 	return dir
 }
 
-// TestPreviewOthers renders the other figure types, like TestPreview.
-func TestPreviewOthers(t *testing.T) {
+// previewSaver returns a function that saves a figure (made with err) as name under previewDir,
+// failing the test on an error.
+func previewSaver(t *testing.T) func(name string, f *Figure, err error) {
 	dir := previewDir(t)
-	save := func(name string, f *Figure, err error) {
+	return func(name string, f *Figure, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -107,6 +99,11 @@ func TestPreviewOthers(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
+}
+
+// TestPreviewOthers renders the other figure types, like TestPreview.
+func TestPreviewOthers(t *testing.T) {
+	save := previewSaver(t)
 	props := []string{"even", "lt5", "loops", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 	acc := make([][]float64, len(props))
 	for i := range props {

@@ -69,6 +69,20 @@ func TestSubsetsAndSplits(t *testing.T) {
 	}
 }
 
+// checkParses checks that v parses every spec of cases to the label set it maps to.
+func checkParses(t *testing.T, v Vocabulary, cases map[string]string) {
+	t.Helper()
+	for spec, want := range cases {
+		p, err := v.Parse(spec)
+		if err != nil {
+			t.Fatalf("%q: %v", spec, err)
+		}
+		if p.Labels() != want {
+			t.Fatalf("%q → %s, want %s", spec, p.Labels(), want)
+		}
+	}
+}
+
 func TestParseMNIST(t *testing.T) {
 	v, err := VocabularyFor("mnist")
 	if err != nil {
@@ -80,15 +94,7 @@ func TestParseMNIST(t *testing.T) {
 		"0,6,8,9": "{0,6,8,9}", "{0,2}": "{0,2}", " { 2 , 0 } ": "{0,2}", "digit=3": "{3}", "7": "{7}",
 		"2-5": "{2,3,4,5}", "!even": "{1,3,5,7,9}", "not:loops": "{1,2,3,4,5,7}", "0-2,9": "{0,1,2,9}",
 	}
-	for spec, want := range cases {
-		p, err := v.Parse(spec)
-		if err != nil {
-			t.Fatalf("%q: %v", spec, err)
-		}
-		if p.Labels() != want {
-			t.Fatalf("%q → %s, want %s", spec, p.Labels(), want)
-		}
-	}
+	checkParses(t, v, cases)
 	bad := []string{"", "{}", "0-9", "0,1,2,3,4,5,6,7,8,9", "10", "-1", "3,3", "banana", "{1,2", "digit=12", "colour=3", "5-2", "1,,2"}
 	for _, spec := range bad {
 		_, err := v.Parse(spec)
@@ -108,15 +114,7 @@ func TestParseFashion(t *testing.T) {
 		"AnkleBoot": "{9}", "t-shirt": "{0}", "top": "{0}", "T-shirt/top,Shirt": "{0,6}", "class=Bag": "{8}",
 		"tops": "{0,2,4,6}", "5": "{5}",
 	}
-	for spec, want := range cases {
-		p, err := v.Parse(spec)
-		if err != nil {
-			t.Fatalf("%q: %v", spec, err)
-		}
-		if p.Labels() != want {
-			t.Fatalf("%q → %s, want %s", spec, p.Labels(), want)
-		}
-	}
+	checkParses(t, v, cases)
 	p, _ := v.Parse("footwear")
 	if p.Display() != "{Sandal,Sneaker,Ankle boot}" || p.Name() != "footwear" {
 		t.Fatalf("display %q name %q", p.Display(), p.Name())
