@@ -65,11 +65,7 @@ func joinSplits(t *testing.T, train, test, out string) {
 func TestScanObserveFromActivations(t *testing.T) {
 	t.Setenv("DENOTATION_CACHE", t.TempDir())
 	data := miniMNIST(t)
-	m := t.TempDir()
-	code, _, errs := runCLI(t, "train", "--data-dir", data, "--hidden", "16,8", "--epochs", "1", "--batch", "64", "--seed", "2", "--out", m, "--json")
-	if code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errs)
-	}
+	m := trainCLI(t, "--data-dir", data, "--hidden", "16,8", "--epochs", "1", "--batch", "64", "--seed", "2")
 	dir := t.TempDir()
 	tr, te, both := filepath.Join(dir, "train.npz"), filepath.Join(dir, "test.npz"), filepath.Join(dir, "both.npz")
 	for split, out := range map[string]string{"train": tr, "test": te} {

@@ -11,8 +11,7 @@ import (
 )
 
 func TestDepth(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t)
 	dir := t.TempDir()
 	csvPath, figs := filepath.Join(dir, "f4.csv"), filepath.Join(dir, "figs")
 	args := []string{"depth", "--dataset", "mnist", "--depths", "1-2", "--width", "16", "--seeds", "2", "--epochs", "2", "--batch", "64",

@@ -7,14 +7,8 @@ import (
 )
 
 func TestObserve(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
-	out := t.TempDir()
-	code, _, errs := runCLI(t, "train", "--dataset", "mnist", "--hidden", "24,16", "--epochs", "2", "--batch", "64",
-		"--seed", "3", "--train-limit", "1000", "--out", out, "--json")
-	if code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errs)
-	}
+	bundledDataFreshCache(t)
+	out := trainCLI(t, "--dataset", "mnist", "--hidden", "24,16", "--epochs", "2", "--batch", "64", "--seed", "3", "--train-limit", "1000")
 	code, stdout, errs := runCLI(t, "observe", "--model", out, "--property", "even;loops;ink;{0,1}", "--layer", "each",
 		"--control", "task", "--train-limit", "2000", "--test-limit", "1000", "--json", "--weights")
 	if code != 0 {

@@ -18,14 +18,8 @@ func oneLineErr(t *testing.T, args []string, errs string) {
 }
 
 func TestScan(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
-	out := t.TempDir()
-	code, _, errs := runCLI(t, "train", "--dataset", "mnist", "--hidden", "32,16", "--epochs", "3", "--batch", "64",
-		"--seed", "1", "--train-limit", "5000", "--out", out, "--json")
-	if code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errs)
-	}
+	bundledDataFreshCache(t)
+	out := trainCLI(t, "--dataset", "mnist", "--hidden", "32,16", "--epochs", "3", "--batch", "64", "--seed", "1", "--train-limit", "5000")
 	csvPath := filepath.Join(t.TempDir(), "den.csv")
 	code, stdout, errs := runCLI(t, "scan", "--model", out, "--tau", "0.8", "--limit", "1000", "--permutations", "20",
 		"--seed", "3", "--csv", csvPath, "--json")

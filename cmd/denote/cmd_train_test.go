@@ -11,8 +11,7 @@ import (
 )
 
 func TestTrainAndActivations(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t)
 	args := []string{"train", "--dataset", "mnist", "--hidden", "24,16", "--epochs", "3", "--batch", "64",
 		"--seed", "2", "--train-limit", "600", "--backend", "go", "--json"}
 	code, out, errs := runCLI(t, args...)

@@ -9,6 +9,23 @@ import (
 	"testing"
 )
 
+// bundledDataFreshCache points the test at the bundled datasets and at an empty results cache.
+func bundledDataFreshCache(t *testing.T) {
+	t.Setenv("DENOTATION_DATA_DIR", "")
+	t.Setenv("DENOTATION_CACHE", t.TempDir())
+}
+
+// trainCLI runs `denote train` with args into a new folder and returns the folder.
+func trainCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	out := t.TempDir()
+	code, _, errs := runCLI(t, append(append([]string{"train"}, args...), "--out", out, "--json")...)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errs)
+	}
+	return out
+}
+
 // runCLI runs denote in-process and returns its exit status, stdout and stderr.
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()

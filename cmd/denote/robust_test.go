@@ -155,20 +155,13 @@ func expectError(t *testing.T, args []string, code int, want ...string) {
 // trainTiny trains a small MNIST model into a new folder and returns the folder.
 func trainTiny(t *testing.T) string {
 	t.Helper()
-	out := t.TempDir()
-	code, _, errs := runCLI(t, "train", "--data-dir", miniMNIST(t), "--hidden", "8", "--epochs", "1", "--batch", "64",
-		"--train-limit", "300", "--out", out, "--json")
-	if code != 0 {
-		t.Fatalf("train: exit %d: %s", code, errs)
-	}
-	return out
+	return trainCLI(t, "--data-dir", miniMNIST(t), "--hidden", "8", "--epochs", "1", "--batch", "64", "--train-limit", "300")
 }
 
 // TestBadDataEveryCommand gives every command that reads a data set a damaged data folder: each
 // must exit 1 with one line naming the file (or folder) and the problem, and write nothing to stdout.
 func TestBadDataEveryCommand(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "") // reproduce sets it; restored at the end
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t) // reproduce sets DENOTATION_DATA_DIR; restored at the end
 	good := trainTiny(t)
 	npz := filepath.Join(t.TempDir(), "a.npz")
 	lbl20 := make([]byte, 20)
