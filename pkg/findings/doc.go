@@ -9,14 +9,20 @@
 //	s := findings.DefaultSetup("mnist")           // DENOTATION_QUICK=1 shrinks it for CI
 //	sub, err := findings.Prepare(s, nil)          // trains or loads the model, records activations
 //	res, err := findings.ObserverWeights(sub, "even", "lt5", "loops")   // F2
-//	paths, err := findings.ShowAndExport(res.Figure, "f2-weights")      // inline in GoNB + figures/
+//	err = findings.Show(res)   // its figures inline in GoNB (and exported to figures/), then its Markdown
+//
+// Every finding's result satisfies Result: Figures() with their export names and Markdown() (its
+// section of the report); the struct itself is the JSON behind the figures. Reproduce runs a table
+// of findings and builds report.md from the same table.
 //
 // The object models use the recipe an earlier factor study chose (StudyModel; FactorStudy measures
-// initialisation × schedule × width, and says in each run which recipe ranks first). Denotations are validated: chosen on training-split
-// activations, counted when they hold on the test split (Denotations, F3). F4
+// initialisation × schedule × width, and says in each run which recipe ranks first). Denotations
+// are validated: chosen on training-split activations, counted when they hold on the test split
+// (Denotations, F3). F4
 // (LabelProportionVsDepth) summarises each network and gives t intervals over networks with
-// trained − untrained contrasts paired by (depth, seed). The expensive findings are kept in a
-// results cache beside the run cache (see EnvNoCache).
+// trained − untrained contrasts paired by (depth, seed). Each subject's recorded state and every
+// finding's result are kept in a results cache beside the run cache (see EnvNoCache), so a notebook
+// cell run again redraws its figures from stored numbers.
 //
 // Definitions are those of docs/definitions.md: hidden layers are numbered 1 … L from the input,
 // observers train on training-split activations and are scored on the test split, every random
