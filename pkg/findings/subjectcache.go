@@ -7,10 +7,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"math"
 	"unsafe"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/pkg/actfile"
+	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/hidden"
 	"github.com/denotation-go/denotation/pkg/model"
 )
@@ -23,60 +24,44 @@ import (
 // the setup, the data's fingerprint and the code versions; the entry's SHA-256 guards the raw
 // float32 values like any other entry's bytes.
 
+// stateFormat names the encoding of a subject's entry (part of its key: entries in another encoding
+// are not read).
+const stateFormat = "json+npz"
+
 // subjectState is what subjectOf computes from a model.
 type subjectState struct {
 	Eval        *model.Evaluation
 	Train, Test *hidden.Activations
 }
 
-// stateHeader is the JSON head of an encoded subjectState; the post-activation values of every
-// layer follow as little-endian float32, Train's layers then Test's.
+// stateHeader is the JSON line that starts an encoded subjectState; the activations of both
+// splits follow as one .npz archive with a split array (actmodel.JoinSplits, actfile.WriteNPZ
+// uncompressed): the project's own activation format, read back bit for bit.
 type stateHeader struct {
-	Eval        *model.Evaluation `json:"eval"`
-	Train, Test actsHeader
+	Eval       *model.Evaluation `json:"eval"`
+	NumClasses int               `json:"num_classes"`
 }
 
-type actsHeader struct {
-	N          int   `json:"n"`
-	NumClasses int   `json:"num_classes"`
-	Labels     []int `json:"labels"`
-	// Layers gives (layer, depth, width) of each layer.
-	Layers [][3]int `json:"layers"`
-}
-
-func headerOf(a *hidden.Activations) actsHeader {
-	h := actsHeader{N: a.N, NumClasses: a.NumClasses, Labels: a.Labels}
-	for _, l := range a.Layers {
-		h.Layers = append(h.Layers, [3]int{l.Layer, l.Depth, l.Width})
-	}
-	return h
-}
-
-// encodeState writes st as one JSON line followed by the raw post-activation values.
+// encodeState writes st as one JSON line followed by the .npz archive of its activations.
 func encodeState(st *subjectState) ([]byte, error) {
-	head, err := json.Marshal(stateHeader{Eval: st.Eval, Train: headerOf(st.Train), Test: headerOf(st.Test)})
+	head, err := json.Marshal(stateHeader{Eval: st.Eval, NumClasses: st.Train.NumClasses})
 	if err != nil {
 		return nil, err
 	}
-	n := len(head) + 1
-	for _, a := range []*hidden.Activations{st.Train, st.Test} {
-		for _, l := range a.Layers {
-			n += 4 * len(l.Post)
-		}
+	f, err := actmodel.JoinSplits(st.Train, st.Test, nil)
+	if err != nil {
+		return nil, err
 	}
-	b := make([]byte, 0, n)
-	b = append(append(b, head...), '\n')
-	for _, a := range []*hidden.Activations{st.Train, st.Test} {
-		for _, l := range a.Layers {
-			for _, v := range l.Post {
-				b = binary.LittleEndian.AppendUint32(b, math.Float32bits(v))
-			}
-		}
+	var b bytes.Buffer
+	b.Write(head)
+	b.WriteByte('\n')
+	if err := actfile.WriteNPZ(&b, f, false); err != nil {
+		return nil, err
 	}
-	return b, nil
+	return b.Bytes(), nil
 }
 
-// decodeState reads what encodeState wrote; a payload of the wrong size is an error.
+// decodeState reads what encodeState wrote.
 func decodeState(b []byte) (*subjectState, error) {
 	line, rest, ok := bytes.Cut(b, []byte{'\n'})
 	if !ok {
@@ -86,28 +71,23 @@ func decodeState(b []byte) (*subjectState, error) {
 	if err := json.Unmarshal(line, &h); err != nil {
 		return nil, fmt.Errorf("subject state: %w", err)
 	}
+	if h.Eval == nil || h.NumClasses < 2 {
+		return nil, fmt.Errorf("subject state: no evaluation or class count")
+	}
+	f, err := actfile.ReadNPZ(bytes.NewReader(rest), int64(len(rest)), "subject state")
+	if err != nil {
+		return nil, err
+	}
 	st := &subjectState{Eval: h.Eval}
 	for _, x := range []struct {
-		h   actsHeader
-		dst **hidden.Activations
-	}{{h.Train, &st.Train}, {h.Test, &st.Test}} {
-		a := &hidden.Activations{N: x.h.N, NumClasses: x.h.NumClasses, Labels: x.h.Labels}
-		for _, lw := range x.h.Layers {
-			size := x.h.N * lw[2]
-			if size < 0 || 4*size > len(rest) {
-				return nil, fmt.Errorf("subject state: truncated")
-			}
-			post := make([]float32, size)
-			for i := range post {
-				post[i] = math.Float32frombits(binary.LittleEndian.Uint32(rest[4*i:]))
-			}
-			rest = rest[4*size:]
-			a.Layers = append(a.Layers, hidden.LayerActivations{Layer: lw[0], Depth: lw[1], Width: lw[2], Post: post})
+		part string
+		dst  **hidden.Activations
+	}{{actfile.Train, &st.Train}, {actfile.Test, &st.Test}} {
+		set, err := f.Part(x.part)
+		if err != nil {
+			return nil, err
 		}
-		*x.dst = a
-	}
-	if len(rest) != 0 || st.Eval == nil {
-		return nil, fmt.Errorf("subject state: %d bytes too many or no evaluation", len(rest))
+		*x.dst = actmodel.Activations(set, h.NumClasses)
 	}
 	return st, nil
 }
@@ -134,7 +114,7 @@ func cachedState(cacheDir string, s Setup, ds *datasets.Dataset, untrained bool,
 	if untrained {
 		kind = "subject-untrained"
 	}
-	return cachedEntry(cacheDir, kind, []any{s, dataFingerprint(ds)}, compute, encodeState, decodeState)
+	return cachedEntry(cacheDir, kind, []any{s, dataFingerprint(ds), stateFormat}, compute, encodeState, decodeState)
 }
 
 // stateMemo remembers a subject's stateKey for the activations it was computed from.
