@@ -9,7 +9,7 @@ func BlockMulAtB(bd int, a, b, c []float32) {
 	if n := bd * bd; len(a) < n || len(b) < n || len(c) < n {
 		panic("linalg.BlockMulAtB: block shorter than bd×bd")
 	}
-	if path != PathGo && bd%16 == 0 && bd >= 6 {
+	if path != PathGo && bd >= 16 && bd%16 == 0 {
 		blockMulAtBAsm(bd, a, b, c)
 		return
 	}

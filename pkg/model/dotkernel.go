@@ -189,26 +189,3 @@ func bufferFloat32(v reflect.Value) []float32 {
 	f := v.Elem().FieldByName("flat")
 	return (*(*any)(unsafe.Pointer(f.UnsafeAddr()))).([]float32)
 }
-
-// useDotKernel switches the float32 DotGeneral of simplego between the SIMD kernel ("simd", when
-// installed) and simplego's own ("go") and returns a function that restores the previous choice.
-// Tests compare the two; not safe while graphs execute.
-func useDotKernel(family string) (restore func(), err error) {
-	installDotKernel()
-	if dotKernelErr != nil {
-		return nil, dotKernelErr
-	}
-	if family == "simd" && dotKernelFamily != "simd" {
-		return nil, fmt.Errorf("the SIMD kernel is not installed (CPU without AVX2 + FMA, or $%s=go)", EnvDotKernel)
-	}
-	prevK, prevC, prevF := simplegoDotKernels.Map[dtypes.Float32], simplegoFlatToBlock.Map[dtypes.Float32], dotKernelFamily
-	if family == "go" {
-		simplegoDotKernels.Map[dtypes.Float32] = stockDotKernel
-		simplegoFlatToBlock.Map[dtypes.Float32] = stockFlatCopy
-		dotKernelFamily = "go"
-	}
-	return func() {
-		simplegoDotKernels.Map[dtypes.Float32], simplegoFlatToBlock.Map[dtypes.Float32] = prevK, prevC
-		dotKernelFamily = prevF
-	}, nil
-}

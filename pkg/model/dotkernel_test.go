@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/gomlx/gomlx/pkg/core/dtypes"
 	. "github.com/gomlx/gomlx/pkg/core/graph"
 	"github.com/gomlx/gomlx/pkg/core/tensors"
 )
@@ -118,4 +119,27 @@ func maxErr(got []float32, ref []float64) float64 {
 		w = max(w, math.Abs(float64(got[i])-r)/(1+math.Abs(r)))
 	}
 	return w
+}
+
+// useDotKernel switches the float32 DotGeneral of simplego between the SIMD kernel ("simd", when
+// installed) and simplego's own ("go") and returns a function that restores the previous choice.
+// Tests compare the two; not safe while graphs execute.
+func useDotKernel(family string) (restore func(), err error) {
+	installDotKernel()
+	if dotKernelErr != nil {
+		return nil, dotKernelErr
+	}
+	if family == "simd" && dotKernelFamily != "simd" {
+		return nil, fmt.Errorf("the SIMD kernel is not installed (CPU without AVX2 + FMA, or $%s=go)", EnvDotKernel)
+	}
+	prevK, prevC, prevF := simplegoDotKernels.Map[dtypes.Float32], simplegoFlatToBlock.Map[dtypes.Float32], dotKernelFamily
+	if family == "go" {
+		simplegoDotKernels.Map[dtypes.Float32] = stockDotKernel
+		simplegoFlatToBlock.Map[dtypes.Float32] = stockFlatCopy
+		dotKernelFamily = "go"
+	}
+	return func() {
+		simplegoDotKernels.Map[dtypes.Float32], simplegoFlatToBlock.Map[dtypes.Float32] = prevK, prevC
+		dotKernelFamily = prevF
+	}, nil
 }
