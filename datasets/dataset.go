@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Split is one split (train or test) of an image classification data set.
@@ -242,6 +243,10 @@ func LoadDir(name, dir string) (*Dataset, error) {
 		return nil, fmt.Errorf("data folder %s does not exist or is not a folder", dir)
 	}
 	ds := &Dataset{Name: canonicalName(name), ClassNames: names, Dir: dir}
+	// The two splits are decoded side by side (gunzip is sequential within a file).
+	var splits [2]*Split
+	var errs [2]error
+	var wg sync.WaitGroup
 	for i, split := range []string{"train", "test"} {
 		imgPath, err := findIDX(dir, idxFiles[2*i])
 		if err != nil {
@@ -251,16 +256,19 @@ func LoadDir(name, dir string) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
-		s, err := readSplit(split, imgPath, lblPath, len(names))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			splits[i], errs[i] = readSplit(split, imgPath, lblPath, len(names))
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
-			return nil, err
-		}
-		if split == "train" {
-			ds.Train = s
-		} else {
-			ds.Test = s
+			return nil, err // the train split's first: one error, the same one every time
 		}
 	}
+	ds.Train, ds.Test = splits[0], splits[1]
 	if ds.Train.Rows != ds.Test.Rows || ds.Train.Cols != ds.Test.Cols {
 		return nil, fmt.Errorf("%s: train images are %d×%d but test images are %d×%d", dir,
 			ds.Train.Rows, ds.Train.Cols, ds.Test.Rows, ds.Test.Cols)
@@ -276,6 +284,23 @@ var pixelValue = func() (t [256]float32) {
 	}
 	return t
 }()
+
+// scalePixels sets dst[i] = pixelValue[src[i]], in parallel over chunks of a megapixel.
+func scalePixels(dst []float32, src []byte) {
+	const chunk = 1 << 20
+	var wg sync.WaitGroup
+	for lo := 0; lo < len(src); lo += chunk {
+		hi := min(lo+chunk, len(src))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, b := range src[lo:hi] {
+				dst[lo+i] = pixelValue[b]
+			}
+		}()
+	}
+	wg.Wait()
+}
 
 // readSplit reads and cross-checks one split's image and label files.
 func readSplit(name, imgPath, lblPath string, k int) (*Split, error) {
@@ -299,9 +324,7 @@ func readSplit(name, imgPath, lblPath string, k int) (*Split, error) {
 	}
 	s := &Split{Name: name, Rows: img.Dims[1], Cols: img.Dims[2],
 		Images: make([]float32, len(img.Data)), Labels: make([]int, n), Index: make([]int, n)}
-	for i, b := range img.Data {
-		s.Images[i] = pixelValue[b]
-	}
+	scalePixels(s.Images, img.Data)
 	for i, b := range lbl.Data {
 		if int(b) >= k {
 			return nil, fmt.Errorf("%s: label %d of sample %d is out of range [0,%d)", lblPath, b, i, k)

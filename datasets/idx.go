@@ -20,8 +20,13 @@ const (
 // maxIDXElements bounds the element count an IDX header may announce (guards allocations on corrupt input).
 const maxIDXElements = 1 << 31
 
-// idxInitialBuffer is the first allocation for an IDX file's data; it grows as data arrives.
+// idxInitialBuffer is the first allocation for an IDX file's data when its input cannot be shown to
+// hold all of it; it grows as data arrives.
 const idxInitialBuffer = 1 << 16
+
+// maxDeflateRatio is the largest expansion of deflate (RFC 1951): 258 bytes from 2 bits, about
+// 1032:1. A gzip stream of n bytes never decompresses to more than maxDeflateRatio*n bytes.
+const maxDeflateRatio = 1032
 
 // IDX is the content of an IDX file of unsigned bytes: the dimensions and the raw data, row-major.
 type IDX struct {
@@ -52,12 +57,14 @@ func ParseIDX(raw []byte) (*IDX, error) {
 			return nil, fmt.Errorf("corrupt gzip stream: %v", err)
 		}
 		// Read the header first so that a huge announced size is rejected before decompressing all.
-		return readIDX(bufio.NewReader(zr), true)
+		return readIDX(bufio.NewReader(zr), true, maxDeflateRatio*len(raw))
 	}
-	return readIDX(bytes.NewReader(raw), false)
+	return readIDX(bytes.NewReader(raw), false, len(raw))
 }
 
-func readIDX(r io.Reader, gz bool) (*IDX, error) {
+// readIDX reads an IDX stream from r; present bounds how many bytes of data r can hold (the length of
+// uncompressed input; for gzip input, its compressed length times deflate's largest expansion).
+func readIDX(r io.Reader, gz bool, present int) (*IDX, error) {
 	var magic [4]byte
 	if _, err := io.ReadFull(r, magic[:]); err != nil {
 		return nil, fmt.Errorf("truncated: no 4-byte IDX magic number (%v)", describeReadErr(err, gz))
@@ -89,12 +96,13 @@ func readIDX(r io.Reader, gz bool) (*IDX, error) {
 		total *= int(d)
 	}
 	// The header alone must not decide how much memory is taken: a 12-byte file may announce 2 GiB.
-	// Uncompressed input is checked against its length; gzipped input is read in growing chunks,
-	// so memory follows the data actually present.
+	// Uncompressed input is checked against its length. Gzipped input is allocated at once when its
+	// compressed length can hold the announced size (a real file always can), and read in growing
+	// chunks otherwise, so that memory follows the data actually present.
 	if br, ok := r.(*bytes.Reader); ok && total > br.Len() {
 		return nil, fmt.Errorf("truncated: header announces %v = %d bytes of data, file holds %d", dims, total, br.Len())
 	}
-	data := make([]byte, 0, min(total, idxInitialBuffer))
+	data := make([]byte, 0, min(total, max(idxInitialBuffer, present)))
 	for len(data) < total {
 		if len(data) == cap(data) {
 			data = slices.Grow(data, min(total-len(data), len(data)))
