@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // maxHeader bounds the header of one .npy array (NumPy's own headers are a few hundred bytes).
@@ -115,15 +116,19 @@ func readNPY(name string, r io.Reader, limit int64) (*array, error) {
 	if int64(hdrSize+hlen)+need > limit {
 		return nil, fmt.Errorf("truncated: shape %s of %s needs %d bytes of data, the entry holds %d", shapeString(a.shape), a.dt.descr, need, limit-int64(hdrSize+hlen))
 	}
-	data, err := io.ReadAll(io.LimitReader(r, need+1))
+	// need is within limit, the entry's size, so one allocation of it is bounded by the input.
+	data := make([]byte, need)
+	n, err := io.ReadFull(r, data)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("truncated: shape %s of %s needs %d bytes of data, found %d", shapeString(a.shape), a.dt.descr, need, n)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) < need {
-		return nil, fmt.Errorf("truncated: shape %s of %s needs %d bytes of data, found %d", shapeString(a.shape), a.dt.descr, need, len(data))
-	}
-	if int64(len(data)) > need {
-		return nil, fmt.Errorf("%d bytes of data for shape %s of %s, more than the %d it needs", len(data), shapeString(a.shape), a.dt.descr, need)
+	var extra [1]byte
+	if m, _ := io.ReadFull(r, extra[:]); m > 0 {
+		more, _ := io.Copy(io.Discard, r)
+		return nil, fmt.Errorf("%d bytes of data for shape %s of %s, more than the %d it needs", need+1+more, shapeString(a.shape), a.dt.descr, need)
 	}
 	a.data = data
 	return a, nil
@@ -444,6 +449,9 @@ func (a *array) floats() ([]float32, error) {
 	if a.dt.kind != 'f' || (a.dt.size != 4 && a.dt.size != 8) {
 		return nil, fmt.Errorf("dtype %s %s: want float32 or float64 (convert with .astype(np.float32))", a.dt.descr, kindWords(a.dt))
 	}
+	if out, ok, err := a.float32sNative(); ok {
+		return out, err
+	}
 	bo := a.order()
 	out := make([]float32, a.count())
 	for c, k := range a.cIndex() {
@@ -464,6 +472,29 @@ func (a *array) floats() ([]float32, error) {
 	}
 	return out, nil
 }
+
+// float32sNative is floats for the common case of a C-order float32 array in the machine's byte
+// order (what numpy writes on x86 and ARM, and what WriteNPZ writes): one bulk copy, then a pass
+// that checks every value is finite. ok is false when the array is not such a case.
+func (a *array) float32sNative() (out []float32, ok bool, err error) {
+	if a.dt.size != 4 || (a.fortran && len(a.shape) >= 2) || a.dt.big != bigEndianMachine {
+		return nil, false, nil
+	}
+	out = make([]float32, a.count())
+	if len(out) == 0 {
+		return out, true, nil
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*len(out)), a.data)
+	for c, v := range out {
+		if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // exponent all ones: Inf or NaN
+			return nil, true, fmt.Errorf("value %v at %s: activations must be finite", v, a.position(c))
+		}
+	}
+	return out, true, nil
+}
+
+// bigEndianMachine tells whether this machine stores numbers big-endian.
+var bigEndianMachine = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
 
 // ints decodes an integer array in C order into int64 values (uint64 values above MaxInt64 are
 // refused).

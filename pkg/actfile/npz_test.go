@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -393,6 +394,46 @@ func TestOpenErrors(t *testing.T) {
 	for n := range len(b) {
 		if _, err := read(b[:n]); err == nil {
 			t.Fatalf("prefix of %d of %d bytes read without error", n, len(b))
+		}
+	}
+}
+
+// TestFloat32FastPath checks that the bulk decoding of native-order float32 arrays gives what the
+// element-wise decoding gives for the same values stored in the other byte order, errors included.
+func TestFloat32FastPath(t *testing.T) {
+	vals := []float32{0, -1.5, 3.25e-7, float32(math.Copysign(0, -1)), math.MaxFloat32, math.SmallestNonzeroFloat32}
+	decode := func(descr string, vals []float32) ([]float32, error) {
+		dt, err := parseDtype(descr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := &array{name: "x", dt: dt, shape: []int{2, len(vals) / 2}}
+		a.data = make([]byte, 4*len(vals))
+		for i, v := range vals {
+			a.order().PutUint32(a.data[4*i:], math.Float32bits(v))
+		}
+		return a.floats()
+	}
+	native, other := "<f4", ">f4"
+	if bigEndianMachine {
+		native, other = other, native
+	}
+	got, err1 := decode(native, vals)
+	want, err2 := decode(other, vals)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("errors: %v, %v", err1, err2)
+	}
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Errorf("value %d: fast path %v, element-wise %v", i, got[i], want[i])
+		}
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
+		vals := []float32{1, 2, 3, bad}
+		_, err1 := decode(native, vals)
+		_, err2 := decode(other, vals)
+		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
+			t.Errorf("%v: fast path says %v, element-wise %v", bad, err1, err2)
 		}
 	}
 }
