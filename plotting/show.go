@@ -27,6 +27,15 @@ func Show(fig *Figure) error {
 	if err != nil {
 		return err
 	}
+	return ShowPNG(png)
+}
+
+// ShowPNG displays an already rendered PNG (PNG's output) inline in a GoNB notebook: a caller that
+// also saves the PNG renders it once. Outside a notebook it returns ErrNotNotebook.
+func ShowPNG(png []byte) error {
+	if !gonbui.IsNotebook {
+		return ErrNotNotebook
+	}
 	gonbui.DisplayPng(png)
 	if err := gonbui.Error(); err != nil {
 		return fmt.Errorf("plotting: displaying figure in the notebook: %w", err)

@@ -235,7 +235,7 @@ func LabelProportionVsDepth(ds DepthSetup, opts *PrepareOptions) (*DepthResult, 
 	if err := ds.Validate(); err != nil {
 		return nil, err
 	}
-	full, err := datasets.Load(ds.Dataset)
+	full, err := loadFull(ds.Dataset)
 	if err != nil {
 		return nil, err
 	}

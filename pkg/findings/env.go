@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/denotation-go/denotation/internal/atomicfile"
 	"github.com/denotation-go/denotation/plotting"
 	"github.com/janpfeifer/gonb/gonbui"
 )
@@ -72,30 +73,57 @@ func Export(fig *plotting.Figure, name string, formats ...string) ([]string, err
 
 // ExportTo is Export into the folder dir.
 func ExportTo(dir string, fig *plotting.Figure, name string, formats ...string) ([]string, error) {
+	paths, _, err := exportTo(dir, fig, name, false, formats...)
+	return paths, err
+}
+
+// exportTo is ExportTo that also returns the figure's PNG when it rendered one (always when wantPNG):
+// a figure both shown and saved as PNG is rendered once.
+func exportTo(dir string, fig *plotting.Figure, name string, wantPNG bool, formats ...string) (paths []string, png []byte, err error) {
 	if len(formats) == 0 {
 		formats = DefaultFormats
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("figures folder: %w", err)
+		return nil, nil, fmt.Errorf("figures folder: %w", err)
 	}
-	var paths []string
+	if wantPNG {
+		if png, err = plotting.PNG(fig); err != nil {
+			return nil, nil, err
+		}
+	}
 	for _, f := range formats {
 		p := filepath.Join(dir, name+"."+f)
-		if err := fig.Save(p); err != nil {
-			return paths, fmt.Errorf("exporting %s: %w", p, err)
+		if strings.EqualFold(f, "png") {
+			if png == nil {
+				if png, err = plotting.PNG(fig); err != nil {
+					return paths, nil, fmt.Errorf("exporting %s: %w", p, err)
+				}
+			}
+			err = atomicfile.WriteBytes(p, png)
+		} else {
+			err = fig.Save(p)
+		}
+		if err != nil {
+			return paths, png, fmt.Errorf("exporting %s: %w", p, err)
 		}
 		paths = append(paths, p)
 	}
-	return paths, nil
+	return paths, png, nil
 }
 
 // ShowAndExport displays fig inline when running in a GoNB notebook and exports it (see Export).
 // Outside a notebook it only exports. It returns the exported paths.
 func ShowAndExport(fig *plotting.Figure, name string, formats ...string) ([]string, error) {
-	if err := plotting.Show(fig); err != nil && err != plotting.ErrNotNotebook {
-		return nil, err
+	if !gonbui.IsNotebook {
+		return Export(fig, name, formats...)
 	}
-	return Export(fig, name, formats...)
+	paths, png, err := exportTo(FiguresDir(), fig, name, true, formats...)
+	if png != nil {
+		if showErr := plotting.ShowPNG(png); showErr != nil {
+			return paths, showErr
+		}
+	}
+	return paths, err
 }
 
 // ShowMarkdown displays md as Markdown when running in a GoNB notebook, and prints it otherwise.

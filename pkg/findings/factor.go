@@ -255,7 +255,7 @@ func FactorStudy(fs FactorSetup, opts *PrepareOptions) (*FactorResult, error) {
 	if err := fs.Validate(); err != nil {
 		return nil, err
 	}
-	full, err := datasets.Load(fs.Dataset)
+	full, err := loadFull(fs.Dataset)
 	if err != nil {
 		return nil, err
 	}

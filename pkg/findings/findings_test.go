@@ -1,10 +1,13 @@
 package findings
 
 import (
+	"bytes"
 	"math"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/denotation-go/denotation/plotting"
 )
 
 // quickSetup is a tiny but real setup: a 16-12 MLP trained 1 epoch on 1,000 MNIST samples.
@@ -54,12 +57,41 @@ func TestPrepareAndWeights(t *testing.T) {
 			t.Errorf("exported %s: %v", p, err)
 		}
 	}
+	// Shown and saved, a figure is rendered once, and the PNG shown is the PNG saved.
+	shown, png, err := exportTo(figs, res.Figure, "weights-shown", true, "png", "svg")
+	if err != nil || len(shown) != 2 {
+		t.Fatalf("exportTo: %v %v", shown, err)
+	}
+	saved, err := os.ReadFile(shown[0])
+	if err != nil || !bytes.Equal(saved, png) {
+		t.Errorf("the PNG shown (%d bytes) is not the PNG saved (%d bytes, %v)", len(png), len(saved), err)
+	}
+	if want, err := plotting.PNG(res.Figure); err != nil || !bytes.Equal(png, want) {
+		t.Errorf("the PNG shown differs from plotting.PNG (%v)", err)
+	}
 	if _, err := ObserverWeights(sub, "nonsense"); err == nil {
 		t.Error("bad property spec accepted")
 	}
 	ctl, err := sub.Untrained()
 	if err != nil || ctl.Model.Depth() != 2 || ctl.Eval.Accuracy > 0.5 {
 		t.Errorf("untrained control: %v", err)
+	}
+}
+
+// TestLoadFullOnce checks that the findings of one process share one decoded copy of a data set, per
+// data folder.
+func TestLoadFullOnce(t *testing.T) {
+	t.Setenv("DENOTATION_DATA_DIR", "")
+	a, err := loadFull("mnist")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := loadFull("mnist"); err != nil || b != a {
+		t.Errorf("second load: %p, want %p (%v)", b, a, err)
+	}
+	t.Setenv("DENOTATION_DATA_DIR", filepath.Join(t.TempDir(), "nothing-here"))
+	if _, err := loadFull("mnist"); err == nil {
+		t.Error("another data folder was answered with the data set loaded from the first")
 	}
 }
 

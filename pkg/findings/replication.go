@@ -56,7 +56,7 @@ func loadSetupData(s Setup) (*datasets.Dataset, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	full, err := datasets.Load(s.Dataset)
+	full, err := loadFull(s.Dataset)
 	if err != nil {
 		return nil, err
 	}

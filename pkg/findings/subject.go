@@ -81,7 +81,8 @@ func (s Setup) Validate() error {
 type Subject struct {
 	Setup Setup
 	// Data is the data set the model was trained on (the stratified training subset, and the
-	// evaluation subset of the test split).
+	// evaluation subset of the test split). Its arrays are shared with every finding of the process
+	// that uses the same data set (see loadFull): do not modify them.
 	Data *datasets.Dataset
 	// Vocab parses property specs for the data set.
 	Vocab property.Vocabulary
@@ -125,7 +126,7 @@ func Prepare(s Setup, opts *PrepareOptions) (*Subject, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	full, err := datasets.Load(s.Dataset)
+	full, err := loadFull(s.Dataset)
 	if err != nil {
 		return nil, err
 	}
