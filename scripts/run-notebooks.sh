@@ -10,15 +10,17 @@ mode=${1:-quick}
 outdir=${2:-notebooks/out}
 export PATH="$(go env GOPATH)/bin:$PATH" GOMLX_NO_AUTO_INSTALL=1
 # No browser is connected to a headless kernel: notebook 03's neuron browser notices (no front-end
-# answers its widgets within 10 s) and shows its static story. Runs here prove that fallback, so the
-# opt-out variable is cleared.
-unset DENOTATION_NO_WIDGETS
+# answers its widgets within 10 s) and shows its static story. The quick runs (make test) prove that
+# fallback, so they clear the opt-out variable; the full runs (make reproduce) set it, since waiting
+# for a front-end that nbconvert can never have only costs those 10 s.
 PY=/usr/bin/python3; [ -x "$PY" ] || PY=python3
 mkdir -p "$outdir"
 if [ "$mode" = quick ]; then
+  unset DENOTATION_NO_WIDGETS
   export DENOTATION_QUICK=1
   export DENOTATION_FIGURES="${DENOTATION_FIGURES:-$(mktemp -d)/figures}"
 else
+  export DENOTATION_NO_WIDGETS=1
   export DENOTATION_QUICK=0
   export DENOTATION_FIGURES="${DENOTATION_FIGURES:-$PWD/figures}"
 fi
