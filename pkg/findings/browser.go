@@ -38,7 +38,7 @@ var browserConnectTimeout = 10 * time.Second
 // Outside a GoNB notebook it only computes and returns the story of (layer, neuron). The widgets need a
 // front-end (a browser showing the notebook) connected to the kernel: when none answers within 10 s
 // (headless runs with nbconvert or papermill, a closed tab), or with $DENOTATION_NO_WIDGETS=1, the story
-// of (layer, neuron) is displayed without the controls.
+// of (layer, neuron) is displayed without the controls, after a one-line note saying which.
 func NeuronBrowser(sub *Subject, layer, neuron int, idle time.Duration) (*NeuronStoryResult, error) {
 	story, err := NeuronStory(sub, layer, neuron)
 	if err != nil {
@@ -48,6 +48,7 @@ func NeuronBrowser(sub *Subject, layer, neuron int, idle time.Duration) (*Neuron
 		return story, nil
 	}
 	if v := os.Getenv(EnvNoWidgets); v != "" && v != "0" {
+		fmt.Printf("neuron browser: widgets off ($%s=%s); showing the story of layer %d, neuron %d\n", EnvNoWidgets, v, layer, neuron)
 		return story, plotting.Show(story.Figure)
 	}
 	idle, err = browserIdle(idle)
