@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -133,8 +134,10 @@ func gz(raw []byte) []byte {
 }
 
 // writeSet writes a tiny, valid 4-file data set (n train, m test images of 2×3) into a new folder.
+// The cache folder is set to a new one too (decompressed copies of gzipped files go there).
 func writeSet(t *testing.T, n, m int) string {
 	t.Helper()
+	t.Setenv(EnvCacheDir, t.TempDir())
 	dir := t.TempDir()
 	for _, f := range []struct {
 		name string
@@ -166,6 +169,58 @@ func TestLoadDirSynthetic(t *testing.T) {
 	}
 	if ds.Train.Images[1] != float32(7)/255 {
 		t.Errorf("pixel scaling: %v", ds.Train.Images[1])
+	}
+}
+
+// TestDecodedCopy checks that a gzipped IDX file is read from its decompressed copy once one is
+// kept, and that a damaged copy is noticed, not used, and replaced.
+func TestDecodedCopy(t *testing.T) {
+	dir := writeSet(t, 20, 10)
+	first, err := LoadDir("mnist", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gzPath := filepath.Join(dir, "train-labels-idx1-ubyte.gz")
+	raw, err := os.ReadFile(gzPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyPath := decodedPath(raw)
+	kept, err := os.ReadFile(copyPath)
+	if err != nil {
+		t.Fatalf("no decompressed copy of %s: %v", gzPath, err)
+	}
+	// A copy that is intact but says something else is what gets read: proof that it is used.
+	other := make([]byte, 20)
+	for i := range other {
+		other[i] = byte((i + 1) % 10)
+	}
+	otherIDX := idxBytes([]uint32{20}, other)
+	sum := sha256.Sum256(otherIDX)
+	if err := os.WriteFile(copyPath, append(sum[:], otherIDX...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := LoadDir("mnist", dir)
+	if err != nil || ds.Train.Labels[0] != 1 {
+		t.Fatalf("the kept copy was not read: label 0 is %v (%v)", ds.Train.Labels[0], err)
+	}
+	// A damaged copy is not used, and the original's content is kept again.
+	bad := slices.Clone(kept)
+	bad[len(bad)-1] ^= 0x01
+	if err := os.WriteFile(copyPath, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ds, err = LoadDir("mnist", dir)
+	if err != nil || !slices.Equal(ds.Train.Labels, first.Train.Labels) {
+		t.Fatalf("with a damaged copy: labels %v, want %v (%v)", ds.Train.Labels, first.Train.Labels, err)
+	}
+	if again, err := os.ReadFile(copyPath); err != nil || !bytes.Equal(again, kept) {
+		t.Errorf("the damaged copy was not replaced (%v)", err)
+	}
+	// Without a usable cache folder, loading still works.
+	t.Setenv(EnvCacheDir, filepath.Join(gzPath, "not-a-folder"))
+	if _, err := LoadDir("mnist", dir); err != nil {
+		t.Errorf("without a cache folder: %v", err)
 	}
 }
 

@@ -13,7 +13,10 @@
 //   - Any folder holding the four standard files, gzipped or not, via $DENOTATION_DATA_DIR or LoadDir.
 //
 // The IDX reader validates magic numbers, type codes, dimensions, data length and label range, and
-// reports a damaged file as an error naming the file and the problem — never a panic.
+// reports a damaged file as an error naming the file and the problem — never a panic. A gzipped file
+// is decompressed once: its decompressed bytes are kept, with their SHA-256, under idx/ in the cache
+// folder, named by the gzipped file's SHA-256, and read from there by later loads (a copy that does
+// not hash to its digest is ignored and replaced).
 //
 // Usage:
 //

@@ -35,23 +35,36 @@ type IDX struct {
 }
 
 // ReadIDXFile reads an IDX file of unsigned bytes, transparently gunzipping it when it starts
-// with the gzip magic. Errors name the file and what is wrong with it.
+// with the gzip magic. Errors name the file and what is wrong with it. A gzipped file is
+// decompressed once: its decompressed bytes are kept under the cache folder and read from there
+// the next time (see decoded.go).
 func ReadIDXFile(path string) (*IDX, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	copyPath := ""
+	if isGzip(raw) {
+		copyPath = decodedPath(raw)
+		if idx, ok := readDecoded(copyPath); ok {
+			return idx, nil
+		}
+	}
 	idx, err := ParseIDX(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
+	writeDecoded(copyPath, idx)
 	return idx, nil
 }
+
+// isGzip tells whether raw starts with the gzip magic number.
+func isGzip(raw []byte) bool { return len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b }
 
 // ParseIDX parses the bytes of an IDX file (gzipped or not) holding unsigned bytes.
 // It validates the magic number, the type code, the dimensions and the data length.
 func ParseIDX(raw []byte) (*IDX, error) {
-	if len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b {
+	if isGzip(raw) {
 		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
 			return nil, fmt.Errorf("corrupt gzip stream: %v", err)

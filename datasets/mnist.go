@@ -164,15 +164,24 @@ func checkMNIST(dir string) error {
 
 // mnistMemoPath returns the memo file's path, or "" when there is no cache folder.
 func mnistMemoPath() string {
-	base := os.Getenv(EnvCacheDir)
+	base := cacheBase()
 	if base == "" {
-		user, err := os.UserCacheDir()
-		if err != nil {
-			return ""
-		}
-		base = filepath.Join(user, "denotation")
+		return ""
 	}
 	return filepath.Join(base, mnistMemoFile)
+}
+
+// cacheBase returns the cache folder ($DENOTATION_CACHE, default ~/.cache/denotation), or "" when
+// there is none.
+func cacheBase() string {
+	if base := os.Getenv(EnvCacheDir); base != "" {
+		return base
+	}
+	user, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(user, "denotation")
 }
 
 // mnistMemoRecord is the memo file's content; a memo of another module version is ignored.
