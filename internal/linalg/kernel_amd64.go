@@ -4,7 +4,8 @@ package linalg
 
 import "golang.org/x/sys/cpu"
 
-// The assembly kernels: kernel_avx512_amd64.s and kernel_avx2_amd64.s.
+// The assembly kernels: kernel_avx512_amd64.s and kernel_avx2_amd64.s, built from the macros of
+// kernel_amd64.h.
 
 //go:noescape
 func kernel12x32AVX512(k int, a, b, c *float32, ldc int, add int)
