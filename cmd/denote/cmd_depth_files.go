@@ -191,18 +191,10 @@ func (out *depthFilesReport) scanNetworks(s depthFilesSetup) ([]denotation.Run, 
 // count adds res's neurons, constant neurons and denoting neurons (those with a denotation of
 // q ≤ maxQ, any with maxQ = 0) to nw.
 func (nw *depthNetwork) count(res *denotation.Result, maxQ float64) {
-	for li := range res.Layers {
-		for ni := range res.Layers[li].Neurons {
-			nr := &res.Layers[li].Neurons[ni]
-			nw.Neurons++
-			if nr.Constant {
-				nw.Constant++
-			}
-			if _, ok := depthDenotation(nr, maxQ); ok {
-				nw.Denoting++
-			}
-		}
-	}
+	n, c, d := res.Counts(maxQ)
+	nw.Neurons += n
+	nw.Constant += c
+	nw.Denoting += d
 }
 
 // writeDepthCSVs writes rep's table of cells to csvPath and its trends to trendsPath (each
@@ -264,20 +256,6 @@ func printDepthCells(w io.Writer, rep *denotation.DepthReport) {
 	}
 }
 
-// depthDenotation is the neuron's denotation as the depth analysis counts it
-// (denotation.AnalyzeDepth): its smallest denoted set, with maxQ > 0 its smallest with q ≤ maxQ.
-func depthDenotation(nr *denotation.NeuronResult, maxQ float64) (denotation.Denotation, bool) {
-	if maxQ <= 0 {
-		return nr.SmallestDenotation()
-	}
-	for _, d := range nr.Denotations {
-		if d.QValue != nil && *d.QValue <= maxQ {
-			return d, true
-		}
-	}
-	return denotation.Denotation{}, false
-}
-
 // depthFilesText says in a few sentences what the analysis of the files found; every number is
 // computed from the scans and the report.
 func depthFilesText(rep *denotation.DepthReport, runs []denotation.Run, s depthFilesSetup) string {
@@ -293,13 +271,11 @@ func depthFilesText(rep *denotation.DepthReport, runs []denotation.Run, s depthF
 			if !slices.Contains(depths, r.Result.Depth) {
 				depths = append(depths, r.Result.Depth)
 			}
-			for li := range r.Result.Layers {
-				for ni := range r.Result.Layers[li].Neurons {
-					neurons++
-					if d, ok := depthDenotation(&r.Result.Layers[li].Neurons[ni], s.MaxQ); ok {
-						denoting++
-						sum += d.LabelProportion
-					}
+			for _, nr := range r.Result.Neurons() {
+				neurons++
+				if d, ok := nr.SmallestDenotationAt(s.MaxQ); ok {
+					denoting++
+					sum += d.LabelProportion
 				}
 			}
 		}

@@ -202,7 +202,7 @@ func (r *scanReport) collect(res *denotation.Result, layer int, smallest bool) {
 				ds = ds[:1]
 			}
 			for _, d := range ds {
-				if d.QValue != nil && *d.QValue <= 0.05 {
+				if d.SignificantAt(0.05) {
 					r.Significant++
 				}
 			}

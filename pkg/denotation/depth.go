@@ -176,41 +176,26 @@ func histMean(h []float64, k int) float64 {
 	return s / (n * float64(k))
 }
 
-// smallestDenotation is the neuron's denotation for aggregation: its smallest denoted set, or
-// with maxQ > 0 its smallest denoted set with q ≤ maxQ.
-func smallestDenotation(nr *NeuronResult, maxQ float64) (Denotation, bool) {
-	if maxQ <= 0 {
-		return nr.SmallestDenotation()
-	}
-	for _, d := range nr.Denotations {
-		if d.QValue != nil && *d.QValue <= maxQ {
-			return d, true
-		}
-	}
-	return Denotation{}, false
-}
-
 // runLayerStats computes the per-layer counts of one scan.
 func runLayerStats(res *Result, maxQ float64) []layerStats {
 	k := res.NumClasses
 	out := make([]layerStats, len(res.Layers))
-	for li := range res.Layers {
+	for li := range out {
+		out[li].den, out[li].best = make([]int, k-1), make([]int, k-1)
+	}
+	for li, nr := range res.Neurons() {
 		s := &out[li]
-		s.den, s.best = make([]int, k-1), make([]int, k-1)
-		for ni := range res.Layers[li].Neurons {
-			nr := &res.Layers[li].Neurons[ni]
-			s.neurons++
-			if nr.Constant {
-				s.constant++
-				continue
-			}
-			if nr.Best != nil {
-				s.best[nr.Best.Labels.Len()-1]++
-			}
-			if d, ok := smallestDenotation(nr, maxQ); ok {
-				s.denoting++
-				s.den[d.Labels.Len()-1]++
-			}
+		s.neurons++
+		if nr.Constant {
+			s.constant++
+			continue
+		}
+		if nr.Best != nil {
+			s.best[nr.Best.Labels.Len()-1]++
+		}
+		if d, ok := nr.SmallestDenotationAt(maxQ); ok {
+			s.denoting++
+			s.den[d.Labels.Len()-1]++
 		}
 	}
 	return out

@@ -69,27 +69,20 @@ func Emergence(snaps []Snapshot, maxQ float64) ([]EmergencePoint, error) {
 		p := EmergencePoint{Epoch: s.Epoch, DenotingPerLayer: make([]int, len(res.Layers)), MeanBestScore: NaN}
 		den, best := make([]int, k-1), make([]int, k-1)
 		sumBest, nBest := 0.0, 0
-		for li := range res.Layers {
-			for ni := range res.Layers[li].Neurons {
-				nr := &res.Layers[li].Neurons[ni]
-				p.Neurons++
-				if nr.Constant || nr.Best == nil {
-					p.Constant++
-					continue
-				}
-				best[nr.Best.Labels.Len()-1]++
-				sumBest += nr.Best.MinClassFraction
-				nBest++
-				for _, d := range nr.Denotations {
-					if maxQ <= 0 || (d.QValue != nil && *d.QValue <= maxQ) {
-						p.Denotations++
-					}
-				}
-				if d, ok := smallestDenotation(nr, maxQ); ok {
-					p.Denoting++
-					p.DenotingPerLayer[li]++
-					den[d.Labels.Len()-1]++
-				}
+		for li, nr := range res.Neurons() {
+			p.Neurons++
+			if nr.Constant || nr.Best == nil {
+				p.Constant++
+				continue
+			}
+			best[nr.Best.Labels.Len()-1]++
+			sumBest += nr.Best.MinClassFraction
+			nBest++
+			p.Denotations += len(nr.DenotationsAt(maxQ))
+			if d, ok := nr.SmallestDenotationAt(maxQ); ok {
+				p.Denoting++
+				p.DenotingPerLayer[li]++
+				den[d.Labels.Len()-1]++
 			}
 		}
 		if nBest > 0 {

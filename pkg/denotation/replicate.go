@@ -99,35 +99,26 @@ func Replicate(runs []Run, opt ReplicationOptions) (*ReplicationReport, error) {
 	k := first.NumClasses
 	for ri, r := range runs {
 		res := r.Result
-		for li := range res.Layers {
-			for ni := range res.Layers[li].Neurons {
-				nr := &res.Layers[li].Neurons[ni]
-				var ds []Denotation
-				if opt.SmallestOnly {
-					if d, ok := smallestDenotation(nr, opt.MaxQ); ok {
-						ds = []Denotation{d}
-					}
-				} else {
-					for _, d := range nr.Denotations {
-						if opt.MaxQ <= 0 || (d.QValue != nil && *d.QValue <= opt.MaxQ) {
-							ds = append(ds, d)
-						}
-					}
+		for li, nr := range res.Neurons() {
+			var ds []Denotation
+			if !opt.SmallestOnly {
+				ds = nr.DenotationsAt(opt.MaxQ)
+			} else if d, ok := nr.SmallestDenotationAt(opt.MaxQ); ok {
+				ds = []Denotation{d}
+			}
+			for _, d := range ds {
+				kk := key{res.Layers[li].Layer, d.Labels}
+				perRunKeys[ri] = append(perRunKeys[ri], kk)
+				s := sets[kk]
+				if s == nil {
+					s = &ReplicatedSet{Layer: kk.layer, Labels: d.Labels, LabelProportion: d.Labels.Proportion(k)}
+					sets[kk] = s
 				}
-				for _, d := range ds {
-					kk := key{res.Layers[li].Layer, d.Labels}
-					perRunKeys[ri] = append(perRunKeys[ri], kk)
-					s := sets[kk]
-					if s == nil {
-						s = &ReplicatedSet{Layer: kk.layer, Labels: d.Labels, LabelProportion: d.Labels.Proportion(k)}
-						sets[kk] = s
-					}
-					s.Neurons++
-					if len(s.Runs) == 0 || s.Runs[len(s.Runs)-1] != ri {
-						s.Runs = append(s.Runs, ri)
-						s.Names = append(s.Names, r.Name)
-						s.Seeds = append(s.Seeds, r.Seed)
-					}
+				s.Neurons++
+				if len(s.Runs) == 0 || s.Runs[len(s.Runs)-1] != ri {
+					s.Runs = append(s.Runs, ri)
+					s.Names = append(s.Names, r.Name)
+					s.Seeds = append(s.Seeds, r.Seed)
 				}
 			}
 		}

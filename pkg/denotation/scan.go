@@ -3,6 +3,7 @@ package denotation
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -109,6 +110,9 @@ type Reading struct {
 	LowerBound *float64 `json:"lower_bound,omitempty"`
 }
 
+// SignificantAt reports whether the reading's q-value is at most q (false without permutations).
+func (r Reading) SignificantAt(q float64) bool { return r.QValue != nil && *r.QValue <= q }
+
 // Denotation is a label set S denoted by a neuron: on the held-out split every class in S has
 // at least a fraction τ of its samples above the threshold and every other class at least τ at
 // or below it.
@@ -168,6 +172,37 @@ func (n *NeuronResult) SmallestDenotation() (d Denotation, ok bool) {
 	return n.Denotations[0], true
 }
 
+// DenotationsAt lists the neuron's denotations with a significance filter: with maxQ > 0 those
+// whose q-value is at most maxQ (none without permutations); with maxQ ≤ 0 all of them.
+func (n *NeuronResult) DenotationsAt(maxQ float64) []Denotation {
+	if maxQ <= 0 {
+		return n.Denotations
+	}
+	var out []Denotation
+	for _, d := range n.Denotations {
+		if d.SignificantAt(maxQ) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// SmallestDenotationAt is SmallestDenotation with a significance filter: with maxQ > 0 the
+// smallest denoted set whose q-value is at most maxQ (none without permutations); with maxQ ≤ 0
+// the smallest denoted set. It is the neuron's denotation as the aggregations across neurons and
+// runs count it.
+func (n *NeuronResult) SmallestDenotationAt(maxQ float64) (Denotation, bool) {
+	if maxQ <= 0 {
+		return n.SmallestDenotation()
+	}
+	for _, d := range n.Denotations {
+		if d.SignificantAt(maxQ) {
+			return d, true
+		}
+	}
+	return Denotation{}, false
+}
+
 // LayerResult is the scan of one hidden layer.
 type LayerResult struct {
 	Layer   int            `json:"layer"`
@@ -207,13 +242,39 @@ type Result struct {
 	Validation *Validation `json:"validation,omitempty"`
 }
 
+// Neurons yields every neuron of the scan, layer by layer, with the index of its layer in Layers.
+func (r *Result) Neurons() iter.Seq2[int, *NeuronResult] {
+	return func(yield func(int, *NeuronResult) bool) {
+		for li := range r.Layers {
+			for ni := range r.Layers[li].Neurons {
+				if !yield(li, &r.Layers[li].Neurons[ni]) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Counts returns the number of neurons of the scan, of constant ones and of denoting ones (those
+// with a SmallestDenotationAt(maxQ)).
+func (r *Result) Counts(maxQ float64) (neurons, constant, denoting int) {
+	for _, nr := range r.Neurons() {
+		neurons++
+		if nr.Constant {
+			constant++
+		}
+		if _, ok := nr.SmallestDenotationAt(maxQ); ok {
+			denoting++
+		}
+	}
+	return neurons, constant, denoting
+}
+
 // Denotations lists every denotation of the scan, by layer, neuron, then smallest set first.
 func (r *Result) Denotations() []Denotation {
 	var out []Denotation
-	for li := range r.Layers {
-		for ni := range r.Layers[li].Neurons {
-			out = append(out, r.Layers[li].Neurons[ni].Denotations...)
-		}
+	for _, nr := range r.Neurons() {
+		out = append(out, nr.Denotations...)
 	}
 	return out
 }
@@ -221,11 +282,9 @@ func (r *Result) Denotations() []Denotation {
 // SmallestDenotations lists each denoting neuron's smallest denoted set (its SmallestDenotation).
 func (r *Result) SmallestDenotations() []Denotation {
 	var out []Denotation
-	for li := range r.Layers {
-		for ni := range r.Layers[li].Neurons {
-			if d, ok := r.Layers[li].Neurons[ni].SmallestDenotation(); ok {
-				out = append(out, d)
-			}
+	for _, nr := range r.Neurons() {
+		if d, ok := nr.SmallestDenotation(); ok {
+			out = append(out, d)
 		}
 	}
 	return out
@@ -244,7 +303,7 @@ func (r *Result) NumDenoting() int {
 func (r *Result) Significant(q float64) []Denotation {
 	var out []Denotation
 	for _, d := range r.Denotations() {
-		if d.QValue != nil && *d.QValue <= q {
+		if d.SignificantAt(q) {
 			out = append(out, d)
 		}
 	}

@@ -490,3 +490,52 @@ func TestDenotationComplementAndSmallest(t *testing.T) {
 		t.Fatalf("threshold %v", nr.Denotations[1].Threshold)
 	}
 }
+
+func TestResultNeuronsAndSignificanceFilters(t *testing.T) {
+	q := func(v float64) *float64 { return &v }
+	den := func(layer, neuron int, labels property.LabelSet, qv *float64) Denotation {
+		return Denotation{Layer: layer, Neuron: neuron, Reading: Reading{Labels: labels, QValue: qv}}
+	}
+	s2, s12 := property.MustLabelSet(2), property.MustLabelSet(1, 2)
+	r := &Result{Layers: []LayerResult{
+		{Layer: 1, Neurons: []NeuronResult{
+			{Layer: 1, Neuron: 0, Denotations: []Denotation{den(1, 0, s2, q(0.2)), den(1, 0, s12, q(0.01))}},
+			{Layer: 1, Neuron: 1, Constant: true},
+		}},
+		{Layer: 2, Neurons: []NeuronResult{
+			{Layer: 2, Neuron: 0, Denotations: []Denotation{den(2, 0, s2, nil)}},
+		}},
+	}}
+	var seen [][2]int
+	for li, nr := range r.Neurons() {
+		seen = append(seen, [2]int{li, nr.Neuron})
+	}
+	if want := [][2]int{{0, 0}, {0, 1}, {1, 0}}; !slices.Equal(seen, want) {
+		t.Fatalf("Neurons yields %v, want %v", seen, want)
+	}
+	for range r.Neurons() {
+		break // stopping early must not panic
+	}
+	nr := &r.Layers[0].Neurons[0]
+	if d, ok := nr.SmallestDenotationAt(0); !ok || d.Labels != s2 {
+		t.Errorf("SmallestDenotationAt(0) = %v, %v", d.Labels, ok)
+	}
+	if d, ok := nr.SmallestDenotationAt(0.05); !ok || d.Labels != s12 {
+		t.Errorf("SmallestDenotationAt(0.05) = %v, %v", d.Labels, ok)
+	}
+	if _, ok := r.Layers[1].Neurons[0].SmallestDenotationAt(0.05); ok {
+		t.Error("a denotation without a q-value passes q ≤ 0.05")
+	}
+	if n := len(nr.DenotationsAt(0)); n != 2 {
+		t.Errorf("DenotationsAt(0) has %d denotations, want 2", n)
+	}
+	if ds := nr.DenotationsAt(0.05); len(ds) != 1 || ds[0].Labels != s12 {
+		t.Errorf("DenotationsAt(0.05) = %+v", ds)
+	}
+	if n, c, d := r.Counts(0); n != 3 || c != 1 || d != 2 {
+		t.Errorf("Counts(0) = %d, %d, %d, want 3, 1, 2", n, c, d)
+	}
+	if n, c, d := r.Counts(0.05); n != 3 || c != 1 || d != 1 {
+		t.Errorf("Counts(0.05) = %d, %d, %d, want 3, 1, 1", n, c, d)
+	}
+}

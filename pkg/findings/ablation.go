@@ -185,22 +185,9 @@ func checkAblationArgs(sub *Subject, maxNeurons int, opt AblationOptions) error 
 // first, then by layer and neuron.
 func ablationCandidates(scan *denotation.Result, maxQ float64) []denotation.Denotation {
 	var cands []denotation.Denotation
-	for li := range scan.Layers {
-		for ni := range scan.Layers[li].Neurons {
-			nr := &scan.Layers[li].Neurons[ni]
-			p, ok := nr.SmallestDenotation()
-			if maxQ > 0 {
-				ok = false
-				for _, d := range nr.Denotations {
-					if d.QValue != nil && *d.QValue <= maxQ {
-						p, ok = d, true
-						break
-					}
-				}
-			}
-			if ok {
-				cands = append(cands, p)
-			}
+	for _, nr := range scan.Neurons() {
+		if p, ok := nr.SmallestDenotationAt(maxQ); ok {
+			cands = append(cands, p)
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b denotation.Denotation) int {

@@ -218,35 +218,26 @@ func summarizeScan(r *denotation.Result) ScanSummary {
 		SignificantPerLayer: make([]int, len(r.Layers)), MeanLabelProportion: denotation.NaN, MeanBestScore: denotation.NaN}
 	var sumProp, sumBest float64
 	nBest := 0
-	for li := range r.Layers {
-		for ni := range r.Layers[li].Neurons {
-			nr := &r.Layers[li].Neurons[ni]
-			s.Neurons++
-			if nr.Constant {
-				s.Constant++
-				continue
-			}
-			if nr.Best != nil {
-				sumBest += nr.Best.MinClassFraction
-				nBest++
-			}
-			if p, ok := nr.SmallestDenotation(); ok {
-				s.Denoting++
-				s.DenotingPerLayer[li]++
-				sumProp += p.LabelProportion
-			}
-			s.Denotations += len(nr.Denotations)
-			s.DenotationsPerLayer[li] += len(nr.Denotations)
-			sig := false
-			for _, d := range nr.Denotations {
-				if d.QValue != nil && *d.QValue <= SignificanceLevel {
-					s.Significant++
-					sig = true
-				}
-			}
-			if sig {
-				s.SignificantPerLayer[li]++
-			}
+	for li, nr := range r.Neurons() {
+		s.Neurons++
+		if nr.Constant {
+			s.Constant++
+			continue
+		}
+		if nr.Best != nil {
+			sumBest += nr.Best.MinClassFraction
+			nBest++
+		}
+		if p, ok := nr.SmallestDenotation(); ok {
+			s.Denoting++
+			s.DenotingPerLayer[li]++
+			sumProp += p.LabelProportion
+		}
+		s.Denotations += len(nr.Denotations)
+		s.DenotationsPerLayer[li] += len(nr.Denotations)
+		if sig := len(nr.DenotationsAt(SignificanceLevel)); sig > 0 {
+			s.Significant += sig
+			s.SignificantPerLayer[li]++
 		}
 	}
 	if s.Denoting > 0 {
@@ -261,14 +252,11 @@ func summarizeScan(r *denotation.Result) ScanSummary {
 // denotationRows lists every denotation of a scan with class names.
 func denotationRows(r *denotation.Result, names []string) []DenotationRow {
 	rows := []DenotationRow{}
-	for li := range r.Layers {
-		for ni := range r.Layers[li].Neurons {
-			nr := &r.Layers[li].Neurons[ni]
-			for i, d := range nr.Denotations {
-				row := rowOf(d, names)
-				row.Smallest = i == 0
-				rows = append(rows, row)
-			}
+	for _, nr := range r.Neurons() {
+		for i, d := range nr.Denotations {
+			row := rowOf(d, names)
+			row.Smallest = i == 0
+			rows = append(rows, row)
 		}
 	}
 	return rows

@@ -383,18 +383,10 @@ func untrainedDepthModel(data *datasets.Dataset, cfg model.Config, dm DepthModel
 
 // count adds r's neurons, constant neurons and denoting neurons to dm.
 func (dm *DepthModel) count(r *denotation.Result) {
-	for li := range r.Layers {
-		for ni := range r.Layers[li].Neurons {
-			nr := &r.Layers[li].Neurons[ni]
-			dm.Neurons++
-			if nr.Constant {
-				dm.Constant++
-			}
-			if nr.Denotes() {
-				dm.Denoting++
-			}
-		}
-	}
+	n, c, d := r.Counts(0)
+	dm.Neurons += n
+	dm.Constant += c
+	dm.Denoting += d
 }
 
 // Interpretation returns the generated interpretation: the per-network analysis (Text), then the

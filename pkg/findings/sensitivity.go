@@ -85,17 +85,15 @@ func (r *DenotationResult) Showcase() (layer, neuron int) {
 		return r.showcase[0], r.showcase[1]
 	}
 	best := -1.0
-	for _, l := range r.Scan.Layers {
-		for _, n := range l.Neurons {
-			score := -1.0
-			if d, ok := n.SmallestDenotation(); ok {
-				score = 1 + d.MinClassFraction
-			} else if n.Best != nil {
-				score = n.Best.MinClassFraction
-			}
-			if score > best {
-				best, layer, neuron = score, n.Layer, n.Neuron
-			}
+	for _, n := range r.Scan.Neurons() {
+		score := -1.0
+		if d, ok := n.SmallestDenotation(); ok {
+			score = 1 + d.MinClassFraction
+		} else if n.Best != nil {
+			score = n.Best.MinClassFraction
+		}
+		if score > best {
+			best, layer, neuron = score, n.Layer, n.Neuron
 		}
 	}
 	return layer, neuron
