@@ -40,3 +40,22 @@ var loaded struct {
 	mu   sync.Mutex
 	sets map[dataKey]*datasets.Dataset
 }
+
+// loadData checks a setup (validate), loads its data set and returns the stratified subset of
+// trainLimit training and testSamples test samples drawn with seed (0: the whole split).
+func loadData(validate func() error, dataset string, trainLimit, testSamples int, seed uint64) (*datasets.Dataset, error) {
+	if err := validate(); err != nil {
+		return nil, err
+	}
+	full, err := loadFull(dataset)
+	if err != nil {
+		return nil, err
+	}
+	return full.Subset(trainLimit, testSamples, seed), nil
+}
+
+// loadSetupData loads the data of a setup: the stratified training subset and the observers' test
+// subset.
+func loadSetupData(s Setup) (*datasets.Dataset, error) {
+	return loadData(s.Validate, s.Dataset, s.TrainLimit, s.ObserveTest, s.SubsetSeed)
+}

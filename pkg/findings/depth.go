@@ -229,17 +229,11 @@ type DepthResult struct {
 // Training progress goes to opts.Progress (nil: model.AutoProgress()).
 func LabelProportionVsDepth(ds DepthSetup, opts *PrepareOptions) (*DepthResult, error) {
 	start := time.Now()
-	if opts == nil {
-		opts = &PrepareOptions{}
-	}
-	if err := ds.Validate(); err != nil {
-		return nil, err
-	}
-	full, err := loadFull(ds.Dataset)
+	opts = opts.orDefault()
+	data, err := loadData(ds.Validate, ds.Dataset, ds.TrainLimit, ds.TestSamples, ds.SubsetSeed)
 	if err != nil {
 		return nil, err
 	}
-	data := full.Subset(ds.TrainLimit, ds.TestSamples, ds.SubsetSeed)
 	return cachedResult(opts.CacheDir, "depth", []any{ds, dataFingerprint(data)},
 		func() (*DepthResult, error) { return depthOn(ds, data, opts, start) }, (*DepthResult).redraw)
 }

@@ -49,9 +49,7 @@ type EmergenceResult struct {
 // The result comes from the results cache when the same setup, options and data were followed
 // before (its scans, Snapshots, are then absent; the figures are redrawn).
 func EmergenceOverTraining(s Setup, opt denotation.Options, opts *PrepareOptions) (*EmergenceResult, error) {
-	if opts == nil {
-		opts = &PrepareOptions{}
-	}
+	opts = opts.orDefault()
 	data, err := loadSetupData(s)
 	if err != nil {
 		return nil, err

@@ -249,17 +249,12 @@ type FactorEffect struct {
 // FactorStudy trains (or takes from the run cache) every network of fs and measures its validated
 // denotations (see the type's documentation).
 func FactorStudy(fs FactorSetup, opts *PrepareOptions) (*FactorResult, error) {
-	if opts == nil {
-		opts = &PrepareOptions{}
-	}
-	if err := fs.Validate(); err != nil {
-		return nil, err
-	}
-	full, err := loadFull(fs.Dataset)
+	opts = opts.orDefault()
+	sm := fs.Samples
+	data, err := loadData(fs.Validate, fs.Dataset, sm.TrainLimit, sm.TestSamples, sm.SubsetSeed)
 	if err != nil {
 		return nil, err
 	}
-	data := full.Subset(fs.Samples.TrainLimit, fs.Samples.TestSamples, fs.Samples.SubsetSeed)
 	return cachedResult(opts.CacheDir, "study", []any{fs, dataFingerprint(data)},
 		func() (*FactorResult, error) { return factorStudyOn(fs, data, opts) },
 		func(r *FactorResult) error { r.Text = r.interpretation(); return r.drawFigures() })

@@ -50,19 +50,6 @@ type ReplicationResult struct {
 	Figure *plotting.Figure `json:"-"`
 }
 
-// loadSetupData loads the data of a setup as Prepare does: the stratified training subset and
-// the observers' test subset.
-func loadSetupData(s Setup) (*datasets.Dataset, error) {
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	full, err := loadFull(s.Dataset)
-	if err != nil {
-		return nil, err
-	}
-	return full.Subset(s.TrainLimit, s.ObserveTest, s.SubsetSeed), nil
-}
-
 // Replication trains the setup's architecture once per seed (from the run cache when it can),
 // scans each model and its untrained control on the test split, and matches the denotations
 // across seeds by (layer, S) (denotation.Replicate). At least two seeds are needed.
@@ -75,9 +62,7 @@ func Replication(s Setup, seeds []uint64, opt denotation.Options, opts *PrepareO
 			return nil, fmt.Errorf("replication: seed %d is listed twice", x)
 		}
 	}
-	if opts == nil {
-		opts = &PrepareOptions{}
-	}
+	opts = opts.orDefault()
 	data, err := loadSetupData(s)
 	if err != nil {
 		return nil, err

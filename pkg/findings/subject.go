@@ -117,20 +117,22 @@ type PrepareOptions struct {
 	Context context.Context
 }
 
+// orDefault returns o, or the zero options when o is nil.
+func (o *PrepareOptions) orDefault() *PrepareOptions {
+	if o == nil {
+		return &PrepareOptions{}
+	}
+	return o
+}
+
 // Prepare loads the data, trains the object model (or takes it from the run cache) and records the
 // activations of every hidden neuron on the observers' training and test samples.
 func Prepare(s Setup, opts *PrepareOptions) (*Subject, error) {
-	if opts == nil {
-		opts = &PrepareOptions{}
-	}
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	full, err := loadFull(s.Dataset)
+	opts = opts.orDefault()
+	ds, err := loadSetupData(s)
 	if err != nil {
 		return nil, err
 	}
-	ds := full.Subset(s.TrainLimit, s.ObserveTest, s.SubsetSeed)
 	m, cached, err := model.TrainCached(ds, s.Model, &model.TrainOptions{Progress: opts.Progress, CacheDir: opts.CacheDir, Context: opts.Context})
 	if err != nil {
 		return nil, err
