@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/denotation-go/denotation/internal/linalg"
 	"github.com/denotation-go/denotation/pkg/property"
@@ -25,11 +26,21 @@ const (
 
 // ParseKind reads "linear", "mlp" or "neuron".
 func ParseKind(s string) (Kind, error) {
-	switch Kind(s) {
-	case Linear, MLP, SingleNeuron:
-		return Kind(s), nil
+	return parseName("observer", s, Linear, MLP, SingleNeuron)
+}
+
+// parseName returns s as a T when it is one of names; else an error naming the kind of name
+// (what) and listing the valid ones.
+func parseName[T ~string](what, s string, names ...T) (T, error) {
+	if slices.Contains(names, T(s)) {
+		return T(s), nil
 	}
-	return "", fmt.Errorf("unknown observer %q (want linear, mlp or neuron)", s)
+	want := make([]string, len(names))
+	for i, n := range names {
+		want[i] = string(n)
+	}
+	last := len(want) - 1
+	return "", fmt.Errorf("unknown %s %q (want %s or %s)", what, s, strings.Join(want[:last], ", "), want[last])
 }
 
 // Penalty is the regulariser of a linear observer.
@@ -45,11 +56,7 @@ const (
 
 // ParsePenalty reads "l2", "l1", "elasticnet" or "none".
 func ParsePenalty(s string) (Penalty, error) {
-	switch Penalty(s) {
-	case L2, L1, ElasticNet, NoPenalty:
-		return Penalty(s), nil
-	}
-	return "", fmt.Errorf("unknown penalty %q (want l2, l1, elasticnet or none)", s)
+	return parseName("penalty", s, L2, L1, ElasticNet, NoPenalty)
 }
 
 // ControlKind is the type of control measurement.
@@ -69,13 +76,10 @@ const (
 
 // ParseControl reads "none", "untrained", "shuffled" or "task".
 func ParseControl(s string) (ControlKind, error) {
-	switch ControlKind(s) {
-	case NoControl, Untrained, ShuffledLabels, Task:
-		return ControlKind(s), nil
-	case "":
+	if s == "" {
 		return NoControl, nil
 	}
-	return "", fmt.Errorf("unknown control %q (want none, untrained, shuffled or task)", s)
+	return parseName("control", s, NoControl, Untrained, ShuffledLabels, Task)
 }
 
 // Control asks for a control measurement alongside each fit.
