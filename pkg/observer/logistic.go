@@ -1,6 +1,7 @@
 package observer
 
 import (
+	"iter"
 	"math"
 	"slices"
 
@@ -371,12 +372,7 @@ func (p *logisticProblem) lbfgs(maxIter int, tol float64) []*colState {
 		}
 	}
 	dim := p.d + 1
-	var batch []int // the targets evaluated together; shrunk when a tenth of them has finished
-	for {
-		var active []int
-		if active, batch = runningBatch(cs, batch); len(active) == 0 {
-			break
-		}
+	for active, batch := range runningBatches(cs) {
 		dirs := make([][]float64, len(active))
 		dg := make([]float64, len(active))
 		alpha := make([]float64, len(active))
@@ -573,12 +569,7 @@ func (p *logisticProblem) fista(maxIter int, tol float64) []*colState {
 		cs[j] = &colState{theta: make([]float64, dim), prev: make([]float64, dim), t: 1,
 			lipsc: 0.25*cmax*float64(p.n)*lmax + p.lam2}
 	}
-	var batch []int // as in lbfgs
-	for {
-		var active []int
-		if active, batch = runningBatch(cs, batch); len(active) == 0 {
-			break
-		}
+	for active, batch := range runningBatches(cs) {
 		vs := make([][]float64, len(active))
 		tnext := make([]float64, len(active))
 		for a, j := range active {
@@ -650,16 +641,28 @@ func (p *logisticProblem) fista(maxIter int, tol float64) []*colState {
 	return cs
 }
 
-// runningBatch lists the targets still running (active) and the batch of targets evaluated
-// together: the batch shrinks to the active ones when a tenth of it has finished.
-func runningBatch(cs []*colState, batch []int) (active, next []int) {
-	for j, c := range cs {
-		if c.status == running {
-			active = append(active, j)
+// runningBatches yields, for each iteration of a solver over the targets cs, the targets still
+// running (active) and the batch of targets evaluated together, until none is running: the batch
+// starts as every running target and shrinks to the active ones when a tenth of it has finished.
+func runningBatches(cs []*colState) iter.Seq2[[]int, []int] {
+	return func(yield func(active, batch []int) bool) {
+		var batch []int
+		for {
+			var active []int
+			for j, c := range cs {
+				if c.status == running {
+					active = append(active, j)
+				}
+			}
+			if len(active) == 0 {
+				return
+			}
+			if 10*len(active) < 9*len(batch) || len(batch) == 0 {
+				batch = active
+			}
+			if !yield(active, batch) {
+				return
+			}
 		}
 	}
-	if 10*len(active) < 9*len(batch) || len(batch) == 0 {
-		batch = active
-	}
-	return active, batch
 }
