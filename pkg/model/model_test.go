@@ -370,35 +370,48 @@ func TestSaveLoad(t *testing.T) {
 	}
 }
 
-// reference computes the hidden layers of m on one sample in float64 from its weights.
-func reference(m *Model, x []float32) (pre, post [][]float64) {
+// refForward runs m on one sample in float64 from its weights, with the listed neurons'
+// post-activations clamped: pre[ℓ−1] and post[ℓ−1] are layer ℓ's values before and after its
+// activation for ℓ = 1 … Depth()+1 (the output layer's post are its logits, without softmax).
+func refForward(m *Model, x []float32, ablations []Ablation) (pre, post [][]float64) {
 	h := make([]float64, len(x))
 	for i, v := range x {
 		h[i] = float64(v)
 	}
-	for l := 1; l <= m.Depth(); l++ {
+	for l := 1; l <= m.Depth()+1; l++ {
 		w, b, in, out, _ := m.Weights(l)
-		p := make([]float64, out)
-		q := make([]float64, out)
+		p, q := make([]float64, out), make([]float64, out)
 		for j := range out {
 			s := float64(b[j])
 			for i := range in {
 				s += h[i] * float64(w[i*out+j])
 			}
-			p[j] = s
-			switch m.Config.Activation {
-			case ActivationReLU:
+			p[j], q[j] = s, s
+			switch {
+			case l > m.Depth():
+			case m.Config.Activation == ActivationReLU:
 				q[j] = math.Max(s, 0)
-			case ActivationTanh:
+			case m.Config.Activation == ActivationTanh:
 				q[j] = math.Tanh(s)
-			case ActivationSigmoid:
+			case m.Config.Activation == ActivationSigmoid:
 				q[j] = 1 / (1 + math.Exp(-s))
+			}
+		}
+		for _, a := range ablations {
+			if a.Layer == l {
+				q[a.Neuron] = float64(a.Value)
 			}
 		}
 		pre, post = append(pre, p), append(post, q)
 		h = q
 	}
 	return pre, post
+}
+
+// reference computes the hidden layers of m on one sample in float64 from its weights.
+func reference(m *Model, x []float32) (pre, post [][]float64) {
+	pre, post = refForward(m, x, nil)
+	return pre[:m.Depth()], post[:m.Depth()]
 }
 
 func TestActivations(t *testing.T) {
@@ -511,39 +524,8 @@ func TestEvaluateAblated(t *testing.T) {
 // referenceLogits computes m's logits on one sample in float64 from its weights, with the listed
 // neurons' post-activations clamped.
 func referenceLogits(m *Model, x []float32, ablations []Ablation) []float64 {
-	h := make([]float64, len(x))
-	for i, v := range x {
-		h[i] = float64(v)
-	}
-	for l := 1; l <= m.Depth()+1; l++ {
-		w, b, in, out, _ := m.Weights(l)
-		z := make([]float64, out)
-		for j := range out {
-			s := float64(b[j])
-			for i := range in {
-				s += h[i] * float64(w[i*out+j])
-			}
-			z[j] = s
-			if l > m.Depth() {
-				continue
-			}
-			switch m.Config.Activation {
-			case ActivationReLU:
-				z[j] = math.Max(s, 0)
-			case ActivationTanh:
-				z[j] = math.Tanh(s)
-			case ActivationSigmoid:
-				z[j] = 1 / (1 + math.Exp(-s))
-			}
-		}
-		for _, a := range ablations {
-			if a.Layer == l {
-				z[a.Neuron] = float64(a.Value)
-			}
-		}
-		h = z
-	}
-	return h
+	_, post := refForward(m, x, ablations)
+	return post[m.Depth()]
 }
 
 func TestCorrectAblated(t *testing.T) {
