@@ -17,26 +17,34 @@ import (
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-
-	sharedOnce sync.Once
-	sharedPath string
-	sharedErr  error
-)
-
-// sharedDir is a folder for what the package's tests build once (the denote binary, a small
-// MNIST); TestMain removes it.
-func sharedDir(t *testing.T) string {
-	t.Helper()
-	sharedOnce.Do(func() { sharedPath, sharedErr = os.MkdirTemp("", "denote-test-") })
-	if sharedErr != nil {
-		t.Fatal(sharedErr)
+// onceValue returns a test helper that computes its value with build the first time it is called
+// (with that caller's test) and returns it from then on; it fails the test, saying what failed to
+// be built, when build returned an error.
+func onceValue[T any](what string, build func(t *testing.T) (T, error)) func(t *testing.T) T {
+	var (
+		once sync.Once
+		v    T
+		err  error
+	)
+	return func(t *testing.T) T {
+		t.Helper()
+		once.Do(func() { v, err = build(t) })
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
 	}
-	return sharedPath
 }
+
+// sharedPath is the folder for what the package's tests build once (the denote binary, a small
+// MNIST), made by sharedDir; TestMain removes it.
+var sharedPath string
+
+var sharedDir = onceValue("making the shared test folder", func(*testing.T) (string, error) {
+	dir, err := os.MkdirTemp("", "denote-test-")
+	sharedPath = dir
+	return dir, err
+})
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -47,21 +55,13 @@ func TestMain(m *testing.M) {
 }
 
 // denoteBinary builds the denote command once for the tests that need a separate process.
-func denoteBinary(t *testing.T) string {
-	t.Helper()
-	dir := sharedDir(t)
-	binOnce.Do(func() {
-		binPath = filepath.Join(dir, "denote")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = errors.New(string(out) + err.Error())
-		}
-	})
-	if binErr != nil {
-		t.Fatalf("building denote: %v", binErr)
+var denoteBinary = onceValue("building denote", func(t *testing.T) (string, error) {
+	bin := filepath.Join(sharedDir(t), "denote")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", errors.New(string(out) + err.Error())
 	}
-	return binPath
-}
+	return bin, nil
+})
 
 // denoteCmd returns a denote process using the run cache cache.
 func denoteCmd(bin, cache string, args ...string) (*exec.Cmd, *bytes.Buffer, *bytes.Buffer) {

@@ -9,80 +9,52 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/denotation-go/denotation/datasets"
 )
 
-var (
-	mnistDirOnce sync.Once
-	mnistDirPath string
-	mnistDirErr  error
-)
-
 // mnistDir returns the folder of the MNIST IDX files, so that tests can pass --data-dir and skip
 // locating the module with the go command on every call.
-func mnistDir(t *testing.T) string {
-	t.Helper()
-	mnistDirOnce.Do(func() { mnistDirPath, mnistDirErr = datasets.MNISTDir() })
-	if mnistDirErr != nil {
-		t.Fatalf("locating MNIST: %v", mnistDirErr)
-	}
-	return mnistDirPath
-}
-
-var (
-	miniOnce sync.Once
-	miniPath string
-	miniErr  error
-)
+var mnistDir = onceValue("locating MNIST", func(*testing.T) (string, error) { return datasets.MNISTDir() })
 
 // miniMNIST writes a stratified subset of MNIST (3,000 training, 1,000 test images, 28×28, the
 // real pixels and labels) as IDX files into a folder, once, so that the tests' many processes
 // load and evaluate on it in milliseconds instead of reading all 70,000 images each time.
-func miniMNIST(t *testing.T) string {
-	t.Helper()
+var miniMNIST = onceValue("writing the small MNIST", func(t *testing.T) (string, error) {
 	dir := filepath.Join(sharedDir(t), "mini-mnist")
-	miniOnce.Do(func() {
-		full, err := datasets.LoadDir("mnist", mnistDir(t))
-		if err != nil {
-			miniErr = err
-			return
-		}
-		sub := full.Subset(3000, 1000, 1)
-		if miniErr = os.MkdirAll(dir, 0o755); miniErr != nil {
-			return
-		}
-		for _, s := range []struct {
-			prefix string
-			split  *datasets.Split
-		}{{"train", sub.Train}, {"t10k", sub.Test}} {
-			n := s.split.Len()
-			img := make([]byte, len(s.split.Images))
-			for i, v := range s.split.Images {
-				img[i] = byte(math.Round(float64(v) * 255))
-			}
-			lbl := make([]byte, n)
-			for i, y := range s.split.Labels {
-				lbl[i] = byte(y)
-			}
-			for name, content := range map[string][]byte{
-				s.prefix + "-images-idx3-ubyte": idxFile([]uint32{uint32(n), uint32(s.split.Rows), uint32(s.split.Cols)}, img),
-				s.prefix + "-labels-idx1-ubyte": idxFile([]uint32{uint32(n)}, lbl),
-			} {
-				if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
-					miniErr = err
-					return
-				}
-			}
-		}
-	})
-	if miniErr != nil {
-		t.Fatalf("writing the small MNIST: %v", miniErr)
+	full, err := datasets.LoadDir("mnist", mnistDir(t))
+	if err != nil {
+		return "", err
 	}
-	return dir
-}
+	sub := full.Subset(3000, 1000, 1)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	for _, s := range []struct {
+		prefix string
+		split  *datasets.Split
+	}{{"train", sub.Train}, {"t10k", sub.Test}} {
+		n := s.split.Len()
+		img := make([]byte, len(s.split.Images))
+		for i, v := range s.split.Images {
+			img[i] = byte(math.Round(float64(v) * 255))
+		}
+		lbl := make([]byte, n)
+		for i, y := range s.split.Labels {
+			lbl[i] = byte(y)
+		}
+		for name, content := range map[string][]byte{
+			s.prefix + "-images-idx3-ubyte": idxFile([]uint32{uint32(n), uint32(s.split.Rows), uint32(s.split.Cols)}, img),
+			s.prefix + "-labels-idx1-ubyte": idxFile([]uint32{uint32(n)}, lbl),
+		} {
+			if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+				return "", err
+			}
+		}
+	}
+	return dir, nil
+})
 
 // idxFile builds an uncompressed IDX file of unsigned bytes.
 func idxFile(dims []uint32, data []byte) []byte {
