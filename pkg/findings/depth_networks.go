@@ -265,8 +265,8 @@ func intsList(v []int) string {
 
 // NetworkTable lists the per-layer statistics of F4's primary analysis as Markdown.
 func (r *DepthResult) NetworkTable() string {
-	var b strings.Builder
-	b.WriteString("| D | ℓ | networks | denoting/net | untrained | paired diff | mean \\|S\\|/K (networks) | firing rate |\n|---|---|---|---|---|---|---|---|\n")
+	b, p := printer()
+	mdHeader(p, "D", "ℓ", "networks", "denoting/net", "untrained", "paired diff", "mean \\|S\\|/K (networks)", "firing rate")
 	for _, g := range r.Networks.Groups {
 		for i, s := range g.Trained {
 			u := "–"
@@ -277,7 +277,7 @@ func (r *DepthResult) NetworkTable() string {
 			if s.CountDiff != nil {
 				diff = s.CountDiff.String()
 			}
-			fmt.Fprintf(&b, "| %d | %d | %d | %s | %s | %s | %s | %s |\n", g.Depth, s.Layer, g.Networks, s.Count, u, diff, s.Proportion, f3(s.FiringRate.Mean))
+			p("| %d | %d | %d | %s | %s | %s | %s | %s |", g.Depth, s.Layer, g.Networks, s.Count, u, diff, s.Proportion, f3(s.FiringRate.Mean))
 		}
 	}
 	return b.String()

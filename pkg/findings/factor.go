@@ -558,26 +558,22 @@ func (r *FactorResult) interpretation() string {
 
 // Table is the study as a Markdown table: one row per group.
 func (r *FactorResult) Table() string {
-	var b strings.Builder
-	b.WriteString("| init | recipe | width | networks | test acc. |")
+	b, p := printer()
+	cols := []string{"init", "recipe", "width", "networks", "test acc."}
 	for _, t := range r.Setup.Taus {
-		fmt.Fprintf(&b, " denoting/net τ=%g |", t)
+		cols = append(cols, fmt.Sprintf("denoting/net τ=%g", t))
 	}
-	b.WriteString(" per layer (last τ) | mean \\|S\\|/K | at init |\n|---|---|---|---|---|")
-	for range r.Setup.Taus {
-		b.WriteString("---|")
-	}
-	b.WriteString("---|---|---|\n")
+	mdHeader(p, append(cols, "per layer (last τ)", "mean \\|S\\|/K", "at init")...)
 	for _, g := range r.Groups {
-		fmt.Fprintf(&b, "| %s | %s | %d | %d | %.4f |", g.Init, g.Recipe, g.Width, g.Networks, g.Accuracy)
+		fmt.Fprintf(b, "| %s | %s | %d | %d | %.4f |", g.Init, g.Recipe, g.Width, g.Networks, g.Accuracy)
 		for t := range r.Setup.Taus {
-			fmt.Fprintf(&b, " %.1f (%d–%d) |", g.Denoting[t], g.DenotingMin[t], g.DenotingMax[t])
+			fmt.Fprintf(b, " %.1f (%d–%d) |", g.Denoting[t], g.DenotingMin[t], g.DenotingMax[t])
 		}
 		pl := make([]string, len(g.PerLayer))
 		for i, x := range g.PerLayer {
 			pl[i] = fmt.Sprintf("%.1f", x)
 		}
-		fmt.Fprintf(&b, " %s | %s | %s |\n", strings.Join(pl, " · "), f3(g.Proportion), f1(g.Untrained))
+		fmt.Fprintf(b, " %s | %s | %s |\n", strings.Join(pl, " · "), f3(g.Proportion), f1(g.Untrained))
 	}
 	return b.String()
 }

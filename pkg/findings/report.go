@@ -53,8 +53,7 @@ func WriteReport(w io.Writer, r *Results) {
 // DenotationTable is F3 as Markdown: the denoting neurons, counts per layer against the untrained
 // control, significance, and (if given) the counts at other values of τ.
 func DenotationTable(f *DenotationResult, taus []TauCount) string {
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	b, p := printer()
 	t, u := f.Trained, f.Untrained
 	p("Exact scan of all %d hidden neurons of %s over all 2^K − 2 label sets on %d training samples (selection), each denotation then judged on %d test samples at the same threshold (τ = %.2f):",
 		t.Neurons, f.Architecture, f.SelectionSamples, f.TestSamples, f.Options.Tau)
@@ -74,27 +73,22 @@ func DenotationTable(f *DenotationResult, taus []TauCount) string {
 		float64(t.MeanBestScore), float64(u.MeanBestScore))
 	if len(f.Denotations) > 0 {
 		p("")
-		p("| layer | neuron | S | classes | label proportion | threshold | min class fraction (test) | 95%% lower bound |")
-		p("|---|---|---|---|---|---|---|---|")
-		for i, d := range f.Denotations {
-			if i == 40 {
-				p("| … | | %d more denotations in results.json | | | | | |", len(f.Denotations)-40)
-				break
-			}
+		mdHeader(p, "layer", "neuron", "S", "classes", "label proportion", "threshold", "min class fraction (test)", "95% lower bound")
+		mdRows(p, len(f.Denotations), 40, "| … | | %d more denotations in results.json | | | | | |", func(i int) {
+			d := f.Denotations[i]
 			lb := "–"
 			if d.LowerBound != nil {
 				lb = fmt.Sprintf("%.3f", *d.LowerBound)
 			}
 			p("| %d | %d | %v | %s | %.1f | %.3f | %.3f | %s |", d.Layer, d.Neuron, d.Labels.Classes(), strings.Join(d.Classes, ", "),
 				d.LabelProportion, d.Threshold, d.MinClassFraction, lb)
-		}
+		})
 	}
 	if len(taus) > 0 {
 		p("")
 		p("Sensitivity to τ (validated counts):")
 		p("")
-		p("| τ | denoting neurons (trained) | per layer | untrained | mean label proportion |")
-		p("|---|---|---|---|---|")
+		mdHeader(p, "τ", "denoting neurons (trained)", "per layer", "untrained", "mean label proportion")
 		for _, tc := range taus {
 			m := "–"
 			if tc.MeanLabelProportion.Defined() {
@@ -142,13 +136,12 @@ func figures(p func(string, ...any), r *Results, id string) {
 // observer kind against the ceiling (the object model's own balanced accuracy on the property), the
 // confidence, and the untrained, shuffled-label and control-task baselines.
 func CaptureTable(f *CaptureResult) string {
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	b, p := printer()
 	p("Held-out balanced accuracy (class-balanced observers). The layer is chosen by the linear observer on %d held-out training samples, never on the test split; **decisive** = within %g of the ceiling, the object model's own balanced accuracy on the property; in brackets, whether it also reaches %.2f absolute.",
 		f.ValidationSamples, f.Margin, f.Decisive)
 	p("")
-	p("| property | S | layer (validation) | linear | ceiling | gap | decisive | confident | MLP | single neuron | untrained | shuffled labels | selectivity |")
-	p("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	mdHeader(p, "property", "S", "layer (validation)", "linear", "ceiling", "gap", "decisive", "confident", "MLP", "single neuron",
+		"untrained", "shuffled labels", "selectivity")
 	for _, v := range f.Verdicts {
 		lin := f.Row(v.Property, v.Layer, "linear")
 		mlp, neu := f.Row(v.Property, v.Layer, "mlp"), f.Row(v.Property, v.Layer, "neuron")
@@ -237,13 +230,11 @@ func scoreOf(row *CaptureRow) string {
 // WeightsTable is F2's table as Markdown: per property, the observer's balanced accuracy, its largest
 // weight, the share of Σ|w| per layer and on the 10 largest weights.
 func WeightsTable(f *WeightsResult) string {
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	b, p := printer()
 	p("Linear observers over all hidden layers (weights in standardised units). Layer shares are the")
 	p("fraction of Σ|w| on each layer; top-10 share is the fraction on the 10 largest weights (uniform weights would give the value in brackets).")
 	p("")
-	p("| property | S | balanced accuracy | largest \\|w\\| (layer, neuron) | layer shares | top-10 share |")
-	p("|---|---|---|---|---|---|")
+	mdHeader(p, "property", "S", "balanced accuracy", "largest \\|w\\| (layer, neuron)", "layer shares", "top-10 share")
 	for i, o := range f.Observers {
 		s := f.Summary[i]
 		shares := make([]string, len(s.LayerShare))

@@ -84,6 +84,26 @@ func printer() (*strings.Builder, func(string, ...any)) {
 	return &b, func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 }
 
+// mdHeader writes, through a printer's p, the head of a Markdown table: its column names, then the
+// separator line.
+func mdHeader(p func(string, ...any), cols ...string) {
+	p("%s", "| "+strings.Join(cols, " | ")+" |")
+	p("%s", strings.Repeat("|---", len(cols))+"|")
+}
+
+// mdRows writes the rows of a Markdown table of n rows, row(i) writing row i, up to limit rows;
+// past them it writes one row in the format more, whose %d is how many were left out (they are in
+// results.json).
+func mdRows(p func(string, ...any), n, limit int, more string, row func(i int)) {
+	for i := range n {
+		if i == limit {
+			p(more, n-limit)
+			return
+		}
+		row(i)
+	}
+}
+
 // Figures lists F1's figures: the named properties and, when drawn, every split of the classes.
 func (f *CaptureResult) Figures() []NamedFigure {
 	return drawnFigures(NamedFigure{"f1-named-properties", f.NamedFigure}, NamedFigure{"f1-all-splits", f.SubsetFigure})
@@ -191,8 +211,7 @@ func (a *AblationResult) Markdown() string {
 	}
 	p("Each neuron denoting S at τ = %.2f is clamped to 0; contrast = mean accuracy drop on classes in S − on the others (95%% bootstrap CI). Control: a non-denoting neuron of the same layer, scored against the same S.", a.Options.Scan.Tau)
 	p("")
-	p("| layer | neuron | S | accuracy before → after | contrast [CI] | control contrast [CI] |")
-	p("|---|---|---|---|---|---|")
+	mdHeader(p, "layer", "neuron", "S", "accuracy before → after", "contrast [CI]", "control contrast [CI]")
 	for _, row := range a.Ablations {
 		p("| %d | %d | %v | %.4f → %.4f | %s | %s |", row.Layer, row.Neuron, row.Labels.Classes(), row.AccuracyBefore, row.AccuracyAfter,
 			contrastText(row.Contrast), contrastText(row.Control))

@@ -15,28 +15,21 @@ type NamedFigure struct {
 
 // Figures lists F4's figures that were drawn, in a fixed order, with their export names.
 func (r *DepthResult) Figures() []NamedFigure {
-	var out []NamedFigure
-	for _, f := range []NamedFigure{{"f4-denoting-per-network-by-layer", r.LayerCounts}, {"f4-label-proportion-per-network-by-layer", r.LayerProportion},
-		{"f4-trained-minus-untrained", r.CountContrast}, {"f4-firing-rate", r.FiringRate},
-		{"f4-label-proportion-by-relative-depth", r.Relative}, {"f4-best-property-proportion", r.BestProportion}} {
-		if f.Figure != nil {
-			out = append(out, f)
-		}
-	}
-	return out
+	return drawnFigures(NamedFigure{"f4-denoting-per-network-by-layer", r.LayerCounts}, NamedFigure{"f4-label-proportion-per-network-by-layer", r.LayerProportion},
+		NamedFigure{"f4-trained-minus-untrained", r.CountContrast}, NamedFigure{"f4-firing-rate", r.FiringRate},
+		NamedFigure{"f4-label-proportion-by-relative-depth", r.Relative}, NamedFigure{"f4-best-property-proportion", r.BestProportion})
 }
 
 // ModelTable lists F4's networks as Markdown: architecture, seed, test accuracy, denoting neurons.
 func (r *DepthResult) ModelTable() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "| network | depth | seed | test accuracy | neurons | constant | denoting |\n|---|---|---|---|---|---|---|\n")
+	b, p := printer()
+	mdHeader(p, "network", "depth", "seed", "test accuracy", "neurons", "constant", "denoting")
 	for _, m := range r.Models {
-		acc := fmt.Sprintf("%.4f", m.TestAccuracy)
 		name := m.Architecture
 		if m.Untrained {
 			name += " (untrained)"
 		}
-		fmt.Fprintf(&b, "| %s | %d | %d | %s | %d | %d | %d |\n", name, m.Depth, m.Seed, acc, m.Neurons, m.Constant, m.Denoting)
+		p("| %s | %d | %d | %.4f | %d | %d | %d |", name, m.Depth, m.Seed, m.TestAccuracy, m.Neurons, m.Constant, m.Denoting)
 	}
 	return b.String()
 }
@@ -44,10 +37,8 @@ func (r *DepthResult) ModelTable() string {
 // ReplicationTable is the replication check as Markdown: per seed, the test accuracy and denoting
 // neurons; then the (layer, S) denotations found in at least two seeds.
 func ReplicationTable(r *ReplicationResult) string {
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p("| seed | test accuracy | denoting neurons | untrained: denoting |")
-	p("|---|---|---|---|")
+	b, p := printer()
+	mdHeader(p, "seed", "test accuracy", "denoting neurons", "untrained: denoting")
 	for i, s := range r.Seeds {
 		p("| %d | %.4f | %d | %d |", s, r.TestAccuracy[i], r.Denoting[i], r.UntrainedDenoting[i])
 	}
@@ -56,15 +47,11 @@ func ReplicationTable(r *ReplicationResult) string {
 		r.Total, len(r.Seeds), r.Options.Tau, len(r.Surviving), r.InAll, r.UntrainedSurviving)
 	if len(r.Surviving) > 0 {
 		p("")
-		p("| layer | S | classes | seeds | neurons |")
-		p("|---|---|---|---|---|")
-		for i, row := range r.Surviving {
-			if i == 25 {
-				p("| … | %d more in results.json | | | |", len(r.Surviving)-25)
-				break
-			}
+		mdHeader(p, "layer", "S", "classes", "seeds", "neurons")
+		mdRows(p, len(r.Surviving), 25, "| … | %d more in results.json | | | |", func(i int) {
+			row := r.Surviving[i]
 			p("| %d | %v | %s | %v | %d |", row.Layer, row.Labels.Classes(), strings.Join(row.Classes, ", "), row.Seeds, row.Neurons)
-		}
+		})
 	}
 	return b.String()
 }
@@ -72,10 +59,8 @@ func ReplicationTable(r *ReplicationResult) string {
 // EmergenceTable is the emergence check as Markdown: per epoch, test accuracy, denoting neurons and
 // how close the neurons come to denoting on average.
 func EmergenceTable(e *EmergenceResult) string {
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	p("| epoch | test accuracy | denoting neurons | per layer | mean best min-class fraction |")
-	p("|---|---|---|---|---|")
+	b, p := printer()
+	mdHeader(p, "epoch", "test accuracy", "denoting neurons", "per layer", "mean best min-class fraction")
 	for i, pt := range e.Points {
 		acc := "–"
 		if i < len(e.Epochs) && e.Epochs[i].Epoch == pt.Epoch {
