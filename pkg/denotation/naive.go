@@ -1,9 +1,7 @@
 package denotation
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/denotation-go/denotation/pkg/property"
@@ -20,25 +18,16 @@ import (
 // it can be checked by reading against the definition; splitting it would make it look like the
 // fast scan it is there to check.
 func ScanNeuronNaive(values []float32, labels []int, k int, tau float64) (NeuronResult, error) {
-	if len(values) != len(labels) {
-		return NeuronResult{}, fmt.Errorf("denotation: %d values for %d labels", len(values), len(labels))
-	}
-	if len(values) == 0 {
-		return NeuronResult{}, errors.New("denotation: no samples")
-	}
 	if k > 20 {
 		return NeuronResult{}, fmt.Errorf("denotation: naive scan of %d classes would try 2^%d sets", k, k)
 	}
-	t, err := newClassTable(labels, k, tau)
+	t, err := neuronTable(values, labels, k, tau)
 	if err != nil {
 		return NeuronResult{}, err
 	}
 	n := len(values)
 	order := make([]int, n)
-	for i, v := range values {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return NeuronResult{}, fmt.Errorf("denotation: sample %d: value is %v", i, v)
-		}
+	for i := range order {
 		order[i] = i
 	}
 	norm := func(v float32) float32 {

@@ -576,28 +576,41 @@ func makeReading(t *classTable, s *sortedNeuron, r *record) Reading {
 	}
 }
 
+// neuronTable checks the input of a single-neuron scan — as many values as labels, at least one,
+// labels in [0,k) with every class present, τ in (0.5, 1], finite values — and returns its class
+// table.
+func neuronTable(values []float32, labels []int, k int, tau float64) (*classTable, error) {
+	if len(values) != len(labels) {
+		return nil, fmt.Errorf("denotation: %d values for %d labels", len(values), len(labels))
+	}
+	if len(values) == 0 {
+		return nil, errors.New("denotation: no samples")
+	}
+	tab, err := newClassTable(labels, k, tau)
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range values {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("denotation: sample %d: value is %v", i, v)
+		}
+	}
+	return tab, nil
+}
+
 // ScanNeuron scans one neuron given its values on the held-out split, their labels in [0,k)
 // and τ. Layer and Neuron of the result are 0. It is the single-neuron form of Scan.
 func ScanNeuron(values []float32, labels []int, k int, tau float64) (NeuronResult, error) {
-	if len(values) != len(labels) {
-		return NeuronResult{}, fmt.Errorf("denotation: %d values for %d labels", len(values), len(labels))
-	}
-	if len(values) == 0 {
-		return NeuronResult{}, errors.New("denotation: no samples")
-	}
 	if len(values) >= math.MaxInt32 {
 		return NeuronResult{}, fmt.Errorf("denotation: %d samples: too many", len(values))
 	}
-	tab, err := newClassTable(labels, k, tau)
+	tab, err := neuronTable(values, labels, k, tau)
 	if err != nil {
 		return NeuronResult{}, err
 	}
 	n := len(values)
 	keys := make([]uint64, n)
 	for i, v := range values {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return NeuronResult{}, fmt.Errorf("denotation: sample %d: value is %v", i, v)
-		}
 		keys[i] = uint64(floatKey(v))<<32 | uint64(i)
 	}
 	sn := sortedNeuron{keys: radixSortHigh(keys, make([]uint64, n))}
