@@ -27,50 +27,45 @@ func fmtPtr(p *float64) string {
 // WriteDenotationsCSV writes one row per denotation with a header; labels are joined by ";",
 // missing p and q values are empty.
 func WriteDenotationsCSV(w io.Writer, ds []Denotation) error {
-	cw := csv.NewWriter(w)
-	header := []string{"layer", "neuron", "labels", "label_proportion", "direction", "threshold",
+	rows := [][]string{{"layer", "neuron", "labels", "label_proportion", "direction", "threshold",
 		"threshold_low", "threshold_high", "balanced_accuracy", "class_balanced_accuracy",
-		"min_class_fraction", "p_value", "q_value"}
-	if err := cw.Write(header); err != nil {
-		return err
-	}
+		"min_class_fraction", "p_value", "q_value"}}
 	for _, d := range ds {
-		row := []string{strconv.Itoa(d.Layer), strconv.Itoa(d.Neuron), fmtInts(d.Labels.Classes(), ";"),
+		rows = append(rows, []string{strconv.Itoa(d.Layer), strconv.Itoa(d.Neuron), fmtInts(d.Labels.Classes(), ";"),
 			fmtF(d.LabelProportion), string(d.Direction), fmtF(d.Threshold), fmtF(d.ThresholdLow),
 			fmtF(d.ThresholdHigh), fmtF(d.BalancedAccuracy), fmtF(d.ClassBalancedAccuracy),
-			fmtF(d.MinClassFraction), fmtPtr(d.PValue), fmtPtr(d.QValue)}
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+			fmtF(d.MinClassFraction), fmtPtr(d.PValue), fmtPtr(d.QValue)})
 	}
-	cw.Flush()
-	return cw.Error()
+	return csv.NewWriter(w).WriteAll(rows)
 }
 
-func summaryCols(prefix string) []string {
-	return []string{prefix + "_n", prefix + "_mean", prefix + "_median", prefix + "_std",
-		prefix + "_ci_low", prefix + "_ci_high", prefix + "_histogram"}
+// summaryCols are the columns of the Summary of each prefix (summaryVals' values).
+func summaryCols(prefixes ...string) []string {
+	var out []string
+	for _, p := range prefixes {
+		out = append(out, p+"_n", p+"_mean", p+"_median", p+"_std", p+"_ci_low", p+"_ci_high", p+"_histogram")
+	}
+	return out
 }
 
-func summaryVals(s Summary) []string {
-	return []string{strconv.Itoa(s.N), s.Mean.String(), s.Median.String(), s.Std.String(),
-		s.CILow.String(), s.CIHigh.String(), fmtInts(s.Histogram, ";")}
+// summaryVals are the values of each Summary in summaryCols' columns.
+func summaryVals(sums ...Summary) []string {
+	var out []string
+	for _, s := range sums {
+		out = append(out, strconv.Itoa(s.N), s.Mean.String(), s.Median.String(), s.Std.String(),
+			s.CILow.String(), s.CIHigh.String(), fmtInts(s.Histogram, ";"))
+	}
+	return out
 }
 
 // WriteCSV writes the layer cells then the relative-depth bin cells, one row each, with a
 // header. The kind column is "layer" or "bin"; undefined numbers are empty; histograms list the
 // counts of |S| = 1 … K−1 joined by ";".
 func (r *DepthReport) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
 	header := []string{"kind", "untrained", "depth", "layer", "relative_depth", "bin_low", "bin_high",
 		"runs", "layers", "neurons", "constant", "denoting", "denoting_fraction",
 		"denoting_fraction_ci_low", "denoting_fraction_ci_high"}
-	header = append(header, summaryCols("denoting_per_layer")...)
-	header = append(header, summaryCols("denoted")...)
-	header = append(header, summaryCols("best")...)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
+	rows := [][]string{append(header, summaryCols("denoting_per_layer", "denoted", "best")...)}
 	for _, part := range []struct {
 		kind  string
 		cells []DepthCell
@@ -80,54 +75,32 @@ func (r *DepthReport) WriteCSV(w io.Writer) error {
 				fmtF(c.RelativeDepth), fmtF(c.BinLow), fmtF(c.BinHigh), strconv.Itoa(c.Runs), strconv.Itoa(c.Layers),
 				strconv.Itoa(c.Neurons), strconv.Itoa(c.Constant), strconv.Itoa(c.Denoting),
 				c.DenotingFraction.String(), c.DenotingFractionCILow.String(), c.DenotingFractionCIHigh.String()}
-			row = append(row, summaryVals(c.DenotingPerLayer)...)
-			row = append(row, summaryVals(c.Denoted)...)
-			row = append(row, summaryVals(c.Best)...)
-			if err := cw.Write(row); err != nil {
-				return err
-			}
+			rows = append(rows, append(row, summaryVals(c.DenotingPerLayer, c.Denoted, c.Best)...))
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return csv.NewWriter(w).WriteAll(rows)
 }
 
 // WriteTrendsCSV writes one row per trend with a header; undefined numbers are empty.
 func (r *DepthReport) WriteTrendsCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"untrained", "measure", "runs", "n", "spearman", "spearman_ci_low",
-		"spearman_ci_high", "slope", "slope_ci_low", "slope_ci_high", "intercept", "replicates"}); err != nil {
-		return err
-	}
+	rows := [][]string{{"untrained", "measure", "runs", "n", "spearman", "spearman_ci_low",
+		"spearman_ci_high", "slope", "slope_ci_low", "slope_ci_high", "intercept", "replicates"}}
 	for _, t := range r.Trends {
-		if err := cw.Write([]string{strconv.FormatBool(t.Untrained), t.Measure, strconv.Itoa(t.Runs), strconv.Itoa(t.N),
+		rows = append(rows, []string{strconv.FormatBool(t.Untrained), t.Measure, strconv.Itoa(t.Runs), strconv.Itoa(t.N),
 			t.Spearman.String(), t.SpearmanCILow.String(), t.SpearmanCIHigh.String(), t.Slope.String(),
-			t.SlopeCILow.String(), t.SlopeCIHigh.String(), t.Intercept.String(), strconv.Itoa(t.Replicates)}); err != nil {
-			return err
-		}
+			t.SlopeCILow.String(), t.SlopeCIHigh.String(), t.Intercept.String(), strconv.Itoa(t.Replicates)})
 	}
-	cw.Flush()
-	return cw.Error()
+	return csv.NewWriter(w).WriteAll(rows)
 }
 
 // WriteEmergenceCSV writes one row per epoch with a header.
 func WriteEmergenceCSV(w io.Writer, points []EmergencePoint) error {
-	cw := csv.NewWriter(w)
 	header := []string{"epoch", "neurons", "constant", "denoting", "denotations", "denoting_per_layer", "mean_best_score"}
-	header = append(header, summaryCols("denoted")...)
-	header = append(header, summaryCols("best")...)
-	if err := cw.Write(header); err != nil {
-		return err
-	}
+	rows := [][]string{append(header, summaryCols("denoted", "best")...)}
 	for _, p := range points {
 		row := []string{strconv.Itoa(p.Epoch), strconv.Itoa(p.Neurons), strconv.Itoa(p.Constant), strconv.Itoa(p.Denoting),
 			strconv.Itoa(p.Denotations), fmtInts(p.DenotingPerLayer, ";"), p.MeanBestScore.String()}
-		row = append(row, summaryVals(p.Denoted)...)
-		row = append(row, summaryVals(p.Best)...)
-		if err := cw.Write(row); err != nil {
-			return err
-		}
+		rows = append(rows, append(row, summaryVals(p.Denoted, p.Best)...))
 	}
-	cw.Flush()
-	return cw.Error()
+	return csv.NewWriter(w).WriteAll(rows)
 }
