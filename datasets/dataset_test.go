@@ -2,15 +2,15 @@ package datasets
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/denotation-go/denotation/internal/idxtest"
 )
 
 func loadMNIST(t *testing.T) *Dataset {
@@ -114,47 +114,13 @@ func TestSubsetStratifiedDeterministic(t *testing.T) {
 	}
 }
 
-// idxBytes builds an uncompressed IDX file of unsigned bytes.
-func idxBytes(dims []uint32, data []byte) []byte {
-	var b bytes.Buffer
-	b.Write([]byte{0, 0, 8, byte(len(dims))})
-	for _, d := range dims {
-		binary.Write(&b, binary.BigEndian, d)
-	}
-	b.Write(data)
-	return b.Bytes()
-}
-
-func gz(raw []byte) []byte {
-	var b bytes.Buffer
-	w := gzip.NewWriter(&b)
-	w.Write(raw)
-	w.Close()
-	return b.Bytes()
-}
-
-// writeSet writes a tiny, valid 4-file data set (n train, m test images of 2×3) into a new folder.
-// The cache folder is set to a new one too (decompressed copies of gzipped files go there).
+// writeSet writes the tiny, valid 4-file data set idxtest.Tiny (n train, m test images of 2×3)
+// into a new folder. The cache folder is set to a new one too (decompressed copies of gzipped
+// files go there).
 func writeSet(t *testing.T, n, m int) string {
 	t.Helper()
 	t.Setenv(EnvCacheDir, t.TempDir())
-	dir := t.TempDir()
-	for _, f := range []struct {
-		name string
-		cnt  int
-	}{{"train", n}, {"t10k", m}} {
-		img := make([]byte, f.cnt*6)
-		for i := range img {
-			img[i] = byte(i * 7)
-		}
-		lbl := make([]byte, f.cnt)
-		for i := range lbl {
-			lbl[i] = byte(i % 10)
-		}
-		os.WriteFile(filepath.Join(dir, f.name+"-images-idx3-ubyte"), idxBytes([]uint32{uint32(f.cnt), 2, 3}, img), 0o644)
-		os.WriteFile(filepath.Join(dir, f.name+"-labels-idx1-ubyte.gz"), gz(idxBytes([]uint32{uint32(f.cnt)}, lbl)), 0o644)
-	}
-	return dir
+	return idxtest.TinyDir(t, n, m)
 }
 
 func TestLoadDirSynthetic(t *testing.T) {
@@ -195,7 +161,7 @@ func TestDecodedCopy(t *testing.T) {
 	for i := range other {
 		other[i] = byte((i + 1) % 10)
 	}
-	otherIDX := idxBytes([]uint32{20}, other)
+	otherIDX := idxtest.File([]uint32{20}, other)
 	sum := sha256.Sum256(otherIDX)
 	if err := os.WriteFile(copyPath, append(sum[:], otherIDX...), 0o644); err != nil {
 		t.Fatal(err)
@@ -238,16 +204,16 @@ func TestCorruptFiles(t *testing.T) {
 		{"wrong magic", "train-images-idx3-ubyte", func(o []byte) []byte { o = slices.Clone(o); o[0] = 0x42; return o }, "not an IDX file"},
 		{"wrong type", "train-images-idx3-ubyte", func(o []byte) []byte { o = slices.Clone(o); o[2] = 0x0d; return o }, "type code"},
 		{"trailing bytes", "train-images-idx3-ubyte", func(o []byte) []byte { return append(slices.Clone(o), 1, 2) }, "more data"},
-		{"labels as images", "train-images-idx3-ubyte", func(o []byte) []byte { return idxBytes([]uint32{20}, make([]byte, 20)) }, "want 3"},
-		{"count mismatch", "train-labels-idx1-ubyte.gz", func(o []byte) []byte { return gz(idxBytes([]uint32{19}, make([]byte, 19))) }, "19 labels but"},
+		{"labels as images", "train-images-idx3-ubyte", func(o []byte) []byte { return idxtest.File([]uint32{20}, make([]byte, 20)) }, "want 3"},
+		{"count mismatch", "train-labels-idx1-ubyte.gz", func(o []byte) []byte { return idxtest.Gzip(idxtest.File([]uint32{19}, make([]byte, 19))) }, "19 labels but"},
 		{"label out of range", "train-labels-idx1-ubyte.gz", func(o []byte) []byte {
 			l := make([]byte, 20)
 			l[3] = 12
-			return gz(idxBytes([]uint32{20}, l))
+			return idxtest.Gzip(idxtest.File([]uint32{20}, l))
 		}, "out of range"},
 		{"truncated gzip", "train-labels-idx1-ubyte.gz", func(o []byte) []byte { return o[:len(o)/2] }, "train-labels-idx1-ubyte.gz"},
 		{"bad gzip checksum", "train-labels-idx1-ubyte.gz", func(o []byte) []byte { o = slices.Clone(o); o[len(o)-6] ^= 0xff; return o }, "gzip"},
-		{"huge dims", "train-images-idx3-ubyte", func(o []byte) []byte { return idxBytes([]uint32{1 << 30, 1 << 30, 4}, nil) }, "announce more than"},
+		{"huge dims", "train-images-idx3-ubyte", func(o []byte) []byte { return idxtest.File([]uint32{1 << 30, 1 << 30, 4}, nil) }, "announce more than"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -289,8 +255,8 @@ func TestMissingAndUnknown(t *testing.T) {
 // TestHugeHeaderSmallFile checks that the memory taken follows the data present, not the size a
 // (corrupt) header announces: a 12-byte file announcing 2 GiB once made ParseIDX allocate 2 GiB.
 func TestHugeHeaderSmallFile(t *testing.T) {
-	huge := idxBytes([]uint32{1<<31 - 1, 1}, []byte{1, 2, 3})
-	for name, raw := range map[string][]byte{"plain": huge, "gzipped": gz(huge)} {
+	huge := idxtest.File([]uint32{1<<31 - 1, 1}, []byte{1, 2, 3})
+	for name, raw := range map[string][]byte{"plain": huge, "gzipped": idxtest.Gzip(huge)} {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		_, err := ParseIDX(raw)
@@ -332,9 +298,9 @@ func TestMNISTWithoutGo(t *testing.T) {
 }
 
 func FuzzParseIDX(f *testing.F) {
-	f.Add(idxBytes([]uint32{3}, []byte{1, 2, 3}))
-	f.Add(idxBytes([]uint32{2, 2, 2}, make([]byte, 8)))
-	f.Add(gz(idxBytes([]uint32{2}, []byte{9, 9})))
+	f.Add(idxtest.File([]uint32{3}, []byte{1, 2, 3}))
+	f.Add(idxtest.File([]uint32{2, 2, 2}, make([]byte, 8)))
+	f.Add(idxtest.Gzip(idxtest.File([]uint32{2}, []byte{9, 9})))
 	f.Add([]byte{0, 0, 8, 1, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		idx, err := ParseIDX(raw)
@@ -361,7 +327,7 @@ func FuzzParseIDX(f *testing.F) {
 		for i, d := range idx.Dims {
 			dims[i] = uint32(d)
 		}
-		if !bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) && !bytes.Equal(idxBytes(dims, idx.Data), raw) {
+		if !bytes.HasPrefix(raw, []byte{0x1f, 0x8b}) && !bytes.Equal(idxtest.File(dims, idx.Data), raw) {
 			t.Fatalf("accepted %d bytes that are not the IDX file of dims %v", len(raw), idx.Dims)
 		}
 	})

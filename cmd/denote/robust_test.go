@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/internal/idxtest"
 )
 
 // mnistDir returns the folder of the MNIST IDX files, so that tests can pass --data-dir and skip
@@ -31,73 +31,19 @@ var miniMNIST = onceValue("writing the small MNIST", func(t *testing.T) (string,
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	for _, s := range []struct {
-		prefix string
-		split  *datasets.Split
-	}{{"train", sub.Train}, {"t10k", sub.Test}} {
-		n := s.split.Len()
-		img := make([]byte, len(s.split.Images))
-		for i, v := range s.split.Images {
-			img[i] = byte(math.Round(float64(v) * 255))
-		}
-		lbl := make([]byte, n)
-		for i, y := range s.split.Labels {
-			lbl[i] = byte(y)
-		}
-		for name, content := range map[string][]byte{
-			s.prefix + "-images-idx3-ubyte": idxFile([]uint32{uint32(n), uint32(s.split.Rows), uint32(s.split.Cols)}, img),
-			s.prefix + "-labels-idx1-ubyte": idxFile([]uint32{uint32(n)}, lbl),
-		} {
-			if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
-				return "", err
-			}
+	for prefix, s := range map[string]*datasets.Split{"train": sub.Train, "t10k": sub.Test} {
+		if err := idxtest.WriteSplit(dir, prefix, s.Rows, s.Cols, s.Images, s.Labels); err != nil {
+			return "", err
 		}
 	}
 	return dir, nil
 })
 
-// idxFile builds an uncompressed IDX file of unsigned bytes.
-func idxFile(dims []uint32, data []byte) []byte {
-	var b bytes.Buffer
-	b.Write([]byte{0, 0, 8, byte(len(dims))})
-	for _, d := range dims {
-		_ = binary.Write(&b, binary.BigEndian, d)
-	}
-	b.Write(data)
-	return b.Bytes()
-}
-
-// tinySet writes a valid four-file data set of 2×3 images (20 train, 10 test) into a new folder,
-// then applies damage (file name → new content; nil content removes the file).
+// tinySet writes a valid four-file data set of 2×3 images (20 train, 10 test, idxtest.Tiny) into a
+// new folder, then applies damage (file name → new content; nil content removes the file).
 func tinySet(t *testing.T, damage map[string][]byte) string {
 	t.Helper()
-	dir := t.TempDir()
-	for _, f := range []struct {
-		prefix string
-		n      int
-	}{{"train", 20}, {"t10k", 10}} {
-		img := make([]byte, f.n*6)
-		for i := range img {
-			img[i] = byte(i * 7)
-		}
-		lbl := make([]byte, f.n)
-		for i := range lbl {
-			lbl[i] = byte(i % 10)
-		}
-		var gz bytes.Buffer
-		w := gzip.NewWriter(&gz)
-		_, _ = w.Write(idxFile([]uint32{uint32(f.n)}, lbl))
-		_ = w.Close()
-		files := map[string][]byte{
-			f.prefix + "-images-idx3-ubyte":    idxFile([]uint32{uint32(f.n), 2, 3}, img),
-			f.prefix + "-labels-idx1-ubyte.gz": gz.Bytes(),
-		}
-		for name, content := range files {
-			if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	dir := idxtest.TinyDir(t, 20, 10)
 	for name, content := range damage {
 		p := filepath.Join(dir, name)
 		if content == nil {
@@ -149,9 +95,9 @@ func TestBadDataEveryCommand(t *testing.T) {
 		{"wrong magic", tinySet(t, map[string][]byte{"train-images-idx3-ubyte": []byte("PK\x03\x04 a zip file, not IDX")}), []string{"train-images-idx3-ubyte", "not an IDX file"}},
 		{"wrong type", tinySet(t, map[string][]byte{"train-images-idx3-ubyte": append([]byte{0, 0, 0x0d, 3}, make([]byte, 12)...)}), []string{"train-images-idx3-ubyte", "type code 0x0d"}},
 		{"empty file", tinySet(t, map[string][]byte{"t10k-images-idx3-ubyte": {}}), []string{"t10k-images-idx3-ubyte", "truncated"}},
-		{"truncated", tinySet(t, map[string][]byte{"t10k-images-idx3-ubyte": idxFile([]uint32{10, 2, 3}, make([]byte, 59))}), []string{"t10k-images-idx3-ubyte", "truncated", "file holds 59"}},
-		{"count mismatch", tinySet(t, map[string][]byte{"train-labels-idx1-ubyte.gz": nil, "train-labels-idx1-ubyte": idxFile([]uint32{19}, make([]byte, 19))}), []string{"train-labels-idx1-ubyte", "19 labels but train-images-idx3-ubyte holds 20 images"}},
-		{"label out of range", tinySet(t, map[string][]byte{"train-labels-idx1-ubyte.gz": nil, "train-labels-idx1-ubyte": idxFile([]uint32{20}, lbl20)}), []string{"train-labels-idx1-ubyte", "label 10 of sample 3 is out of range"}},
+		{"truncated", tinySet(t, map[string][]byte{"t10k-images-idx3-ubyte": idxtest.File([]uint32{10, 2, 3}, make([]byte, 59))}), []string{"t10k-images-idx3-ubyte", "truncated", "file holds 59"}},
+		{"count mismatch", tinySet(t, map[string][]byte{"train-labels-idx1-ubyte.gz": nil, "train-labels-idx1-ubyte": idxtest.File([]uint32{19}, make([]byte, 19))}), []string{"train-labels-idx1-ubyte", "19 labels but train-images-idx3-ubyte holds 20 images"}},
+		{"label out of range", tinySet(t, map[string][]byte{"train-labels-idx1-ubyte.gz": nil, "train-labels-idx1-ubyte": idxtest.File([]uint32{20}, lbl20)}), []string{"train-labels-idx1-ubyte", "label 10 of sample 3 is out of range"}},
 	}
 	for _, f := range folders {
 		t.Run(f.name, func(t *testing.T) {

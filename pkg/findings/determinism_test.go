@@ -3,15 +3,14 @@ package findings
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/internal/idxtest"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
@@ -117,26 +116,8 @@ func miniMNIST(t *testing.T, nTrain, nTest int) string {
 	}
 	sub := full.Subset(nTrain, nTest, 1)
 	dir := t.TempDir()
-	idx := func(dims []int, data []byte) []byte {
-		b := []byte{0, 0, 8, byte(len(dims))}
-		for _, d := range dims {
-			b = binary.BigEndian.AppendUint32(b, uint32(d))
-		}
-		return append(b, data...)
-	}
 	for prefix, s := range map[string]*datasets.Split{"train": sub.Train, "t10k": sub.Test} {
-		img := make([]byte, len(s.Images))
-		for i, v := range s.Images {
-			img[i] = byte(math.Round(float64(v) * 255))
-		}
-		lbl := make([]byte, s.Len())
-		for i, y := range s.Labels {
-			lbl[i] = byte(y)
-		}
-		if err := os.WriteFile(filepath.Join(dir, prefix+"-images-idx3-ubyte"), idx([]int{s.Len(), s.Rows, s.Cols}, img), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, prefix+"-labels-idx1-ubyte"), idx([]int{s.Len()}, lbl), 0o644); err != nil {
+		if err := idxtest.WriteSplit(dir, prefix, s.Rows, s.Cols, s.Images, s.Labels); err != nil {
 			t.Fatal(err)
 		}
 	}
