@@ -13,19 +13,13 @@ import (
 // denoteSetup is a small setup whose model trains well enough for a few neurons to denote at
 // τ = 0.8: a 32-16 MLP trained 3 epochs on 5,000 MNIST samples (≈ 0.88 test accuracy), scanned
 // on 1,000 test samples.
-func denoteSetup() Setup {
-	s := DefaultSetup("mnist")
-	s.Model = s.Model.WithHidden(32, 16).WithEpochs(3).WithBatchSize(64)
-	s.TrainLimit, s.ObserveTrain, s.ObserveTest = 5000, 500, 1000
-	return s
-}
+func denoteSetup() Setup { return mnistSetup([]int{32, 16}, 3, 5000, 500, 1000) }
 
 // prepareSmall prepares denoteSetup's subject with a fresh run cache, which stays set in
 // $DENOTATION_CACHE for the rest of the test.
 func prepareSmall(t *testing.T) *Subject {
 	t.Helper()
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t)
 	sub, err := Prepare(denoteSetup(), &PrepareOptions{Progress: model.Silent})
 	if err != nil {
 		t.Fatal(err)

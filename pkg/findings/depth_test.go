@@ -22,8 +22,7 @@ func smallDepthSetup() DepthSetup {
 }
 
 func TestLabelProportionVsDepth(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t)
 	ds := smallDepthSetup()
 	res, err := LabelProportionVsDepth(ds, &PrepareOptions{Progress: model.Silent})
 	if err != nil {

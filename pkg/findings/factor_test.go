@@ -10,8 +10,7 @@ import (
 )
 
 func TestFactorStudyQuick(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t)
 	fs := DefaultFactorSetup("mnist", true)
 	res, err := FactorStudy(fs, &PrepareOptions{Progress: model.Silent})
 	if err != nil {

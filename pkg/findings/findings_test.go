@@ -11,16 +11,26 @@ import (
 )
 
 // quickSetup is a tiny but real setup: a 16-12 MLP trained 1 epoch on 1,000 MNIST samples.
-func quickSetup() Setup {
+func quickSetup() Setup { return mnistSetup([]int{16, 12}, 1, 1000, 600, 400) }
+
+// mnistSetup is a small MNIST setup for the tests: an MLP of the hidden widths trained epochs
+// epochs in batches of 64 on trainLimit samples, observed on observeTrain training and
+// observeTest test samples.
+func mnistSetup(hidden []int, epochs, trainLimit, observeTrain, observeTest int) Setup {
 	s := DefaultSetup("mnist")
-	s.Model = s.Model.WithHidden(16, 12).WithEpochs(1).WithBatchSize(64)
-	s.TrainLimit, s.ObserveTrain, s.ObserveTest = 1000, 600, 400
+	s.Model = s.Model.WithHidden(hidden...).WithEpochs(epochs).WithBatchSize(64)
+	s.TrainLimit, s.ObserveTrain, s.ObserveTest = trainLimit, observeTrain, observeTest
 	return s
 }
 
-func TestPrepareAndWeights(t *testing.T) {
+// bundledDataFreshCache points the test at the bundled datasets and at an empty run cache.
+func bundledDataFreshCache(t *testing.T) {
 	t.Setenv("DENOTATION_DATA_DIR", "")
 	t.Setenv("DENOTATION_CACHE", t.TempDir())
+}
+
+func TestPrepareAndWeights(t *testing.T) {
+	bundledDataFreshCache(t)
 	figs := t.TempDir()
 	t.Setenv(EnvFigures, figs)
 	sub, err := Prepare(quickSetup(), nil)
@@ -109,8 +119,7 @@ func TestSetupValidate(t *testing.T) {
 }
 
 func TestObserversCapture(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t)
 	sub, err := Prepare(quickSetup(), nil)
 	if err != nil {
 		t.Fatal(err)

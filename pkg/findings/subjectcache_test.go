@@ -76,8 +76,7 @@ func TestDecodeStateRejectsBadPayloads(t *testing.T) {
 // TestFindingsReadBackFromCache: F2, F3 and the τ sensitivity read back from the results cache are
 // what computing them gives (the same JSON, the same showcase neuron, a redrawn figure).
 func TestFindingsReadBackFromCache(t *testing.T) {
-	t.Setenv("DENOTATION_DATA_DIR", "")
-	t.Setenv("DENOTATION_CACHE", t.TempDir())
+	bundledDataFreshCache(t)
 	t.Setenv(EnvNoCache, "")
 	sub, err := Prepare(quickSetup(), nil)
 	if err != nil {
