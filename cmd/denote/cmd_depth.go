@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/denotation-go/denotation/internal/textfmt"
 	"github.com/denotation-go/denotation/pkg/denotation"
 	"github.com/denotation-go/denotation/pkg/findings"
 	"github.com/denotation-go/denotation/pkg/model"
@@ -97,14 +98,6 @@ func savePNGs(dir string, figs []findings.NamedFigure) error {
 	return nil
 }
 
-func depthIntsString(v []int) string {
-	parts := make([]string, len(v))
-	for i, x := range v {
-		parts[i] = strconv.Itoa(x)
-	}
-	return strings.Join(parts, ",")
-}
-
 // depthReport is the JSON output of `denote depth`: the F4 result plus the run's timings and the
 // models that came from the run cache.
 type depthReport struct {
@@ -130,7 +123,7 @@ type depthFlags struct {
 // register defines f's flags on fs, with the defaults of def.
 func (f *depthFlags) register(fs *flag.FlagSet, def findings.DepthSetup) {
 	fs.StringVar(&f.dataset, "dataset", "mnist", "data set: mnist or fashion (files from $DENOTATION_DATA_DIR, else the built-in source)")
-	fs.StringVar(&f.depthSpec, "depths", depthIntsString(def.Depths), "network depths D: a range A-B, a list or one depth")
+	fs.StringVar(&f.depthSpec, "depths", textfmt.Ints(def.Depths, ","), "network depths D: a range A-B, a list or one depth")
 	fs.IntVar(&f.width, "width", def.Width, "width of every hidden layer")
 	fs.StringVar(&f.seedSpec, "seeds", strconv.Itoa(len(def.Seeds)), "seeds per depth: a count N (seeds 1…N) or a comma-separated list")
 	fs.IntVar(&f.epochs, "epochs", def.Epochs, "training epochs")

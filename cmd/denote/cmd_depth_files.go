@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/denotation-go/denotation/internal/textfmt"
 	"github.com/denotation-go/denotation/pkg/findings"
 
 	"github.com/denotation-go/denotation/datasets"
@@ -223,7 +224,7 @@ func (out *depthFilesReport) writeText(stdout io.Writer) {
 		if nw.Untrained {
 			kind = "  (untrained)"
 		}
-		fmt.Fprintf(stdout, "  %-20s D = %d  widths %-16s %6d samples  denoting %4d of %4d%s\n", nw.Name, nw.Depth, depthIntsString(nw.Widths),
+		fmt.Fprintf(stdout, "  %-20s D = %d  widths %-16s %6d samples  denoting %4d of %4d%s\n", nw.Name, nw.Depth, textfmt.Ints(nw.Widths, ","),
 			nw.Samples, nw.Denoting, nw.Neurons, kind)
 	}
 	fmt.Fprintln(stdout, "Per network (each file one unit; t intervals over networks):")
@@ -293,7 +294,7 @@ func depthFilesText(rep *denotation.DepthReport, runs []denotation.Run, s depthF
 			mean = fmt.Sprintf("%.3f", sum/float64(denoting))
 		}
 		fmt.Fprintf(&b, "%d %s (depths %s) have %d hidden neurons, of which %d (%.1f%%) denote a label set at τ = %g; the mean label proportion |S|/K of their properties is %s.",
-			nets, kind, depthIntsString(depths), neurons, denoting, 100*float64(denoting)/float64(max(neurons, 1)), rep.Tau, mean)
+			nets, kind, textfmt.Ints(depths, ","), neurons, denoting, 100*float64(denoting)/float64(max(neurons, 1)), rep.Tau, mean)
 		for _, t := range rep.Trends {
 			if t.Untrained != untrained || t.Measure != "denoted" {
 				continue

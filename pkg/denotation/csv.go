@@ -4,18 +4,11 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
-	"strings"
+
+	"github.com/denotation-go/denotation/internal/textfmt"
 )
 
 func fmtF(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-
-func fmtInts(v []int, sep string) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = strconv.Itoa(x)
-	}
-	return strings.Join(s, sep)
-}
 
 func fmtPtr(p *float64) string {
 	if p == nil {
@@ -31,7 +24,7 @@ func WriteDenotationsCSV(w io.Writer, ds []Denotation) error {
 		"threshold_low", "threshold_high", "balanced_accuracy", "class_balanced_accuracy",
 		"min_class_fraction", "p_value", "q_value"}}
 	for _, d := range ds {
-		rows = append(rows, []string{strconv.Itoa(d.Layer), strconv.Itoa(d.Neuron), fmtInts(d.Labels.Classes(), ";"),
+		rows = append(rows, []string{strconv.Itoa(d.Layer), strconv.Itoa(d.Neuron), textfmt.Ints(d.Labels.Classes(), ";"),
 			fmtF(d.LabelProportion), string(d.Direction), fmtF(d.Threshold), fmtF(d.ThresholdLow),
 			fmtF(d.ThresholdHigh), fmtF(d.BalancedAccuracy), fmtF(d.ClassBalancedAccuracy),
 			fmtF(d.MinClassFraction), fmtPtr(d.PValue), fmtPtr(d.QValue)})
@@ -53,7 +46,7 @@ func summaryVals(sums ...Summary) []string {
 	var out []string
 	for _, s := range sums {
 		out = append(out, strconv.Itoa(s.N), s.Mean.String(), s.Median.String(), s.Std.String(),
-			s.CILow.String(), s.CIHigh.String(), fmtInts(s.Histogram, ";"))
+			s.CILow.String(), s.CIHigh.String(), textfmt.Ints(s.Histogram, ";"))
 	}
 	return out
 }
@@ -99,7 +92,7 @@ func WriteEmergenceCSV(w io.Writer, points []EmergencePoint) error {
 	rows := [][]string{append(header, summaryCols("denoted", "best")...)}
 	for _, p := range points {
 		row := []string{strconv.Itoa(p.Epoch), strconv.Itoa(p.Neurons), strconv.Itoa(p.Constant), strconv.Itoa(p.Denoting),
-			strconv.Itoa(p.Denotations), fmtInts(p.DenotingPerLayer, ";"), p.MeanBestScore.String()}
+			strconv.Itoa(p.Denotations), textfmt.Ints(p.DenotingPerLayer, ";"), p.MeanBestScore.String()}
 		rows = append(rows, append(row, summaryVals(p.Denoted, p.Best)...))
 	}
 	return csv.NewWriter(w).WriteAll(rows)

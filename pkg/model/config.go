@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/denotation-go/denotation/internal/textfmt"
 )
 
 // Activation names accepted by Config.
@@ -213,12 +215,8 @@ func (c Config) Validate() error {
 
 // Architecture describes the network as "784-128-128-10 relu" for the given input and output sizes.
 func (c Config) Architecture(numFeatures, numClasses int) string {
-	parts := []string{strconv.Itoa(numFeatures)}
-	for _, w := range c.Hidden {
-		parts = append(parts, strconv.Itoa(w))
-	}
-	parts = append(parts, strconv.Itoa(numClasses))
-	return strings.Join(parts, "-") + " " + c.Activation
+	sizes := append(append([]int{numFeatures}, c.Hidden...), numClasses)
+	return textfmt.Ints(sizes, "-") + " " + c.Activation
 }
 
 // ParseWidths parses a comma-separated list of widths such as "128,128,128".

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/internal/textfmt"
 	"github.com/denotation-go/denotation/pkg/actfile"
 	"github.com/denotation-go/denotation/pkg/hidden"
 	"github.com/denotation-go/denotation/pkg/property"
@@ -126,13 +127,8 @@ func SameLayers(a, b *actfile.Set) error {
 	return nil
 }
 
-func shape(s []int) string {
-	parts := make([]string, len(s))
-	for i, d := range s {
-		parts[i] = strconv.Itoa(d)
-	}
-	return strings.Join(parts, "×")
-}
+// shape writes a layer's shape as C×H×W.
+func shape(s []int) string { return textfmt.Ints(s, "×") }
 
 // Any returns one of the network's sets (for its layer shapes).
 func (n *Network) Any() *actfile.Set {
