@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/denotation-go/denotation/pkg/actfile"
 	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/denotation"
-	"github.com/denotation-go/denotation/plotting"
 )
 
 // depthFilesSetup is what `denote depth --activations` analyses: networks given by their
@@ -126,15 +124,8 @@ func runDepthFiles(s depthFilesSetup, csvPath, trendsPath, figDir string, asJSON
 	if err := writeDepthCSVs(out.Report, csvPath, trendsPath); err != nil {
 		return err
 	}
-	if figDir != "" {
-		if err := os.MkdirAll(figDir, 0o755); err != nil {
-			return err
-		}
-		for name, fig := range figs {
-			if err := fig.Save(filepath.Join(figDir, name+".png")); err != nil {
-				return err
-			}
-		}
+	if err := savePNGs(figDir, figs); err != nil {
+		return err
 	}
 	out.WallSeconds = time.Since(start).Seconds()
 	if asJSON {
@@ -323,7 +314,7 @@ func depthFilesText(rep *denotation.DepthReport, runs []denotation.Run, s depthF
 }
 
 // depthFilesFigures draws the pooled figures of `denote depth` for the report of the files.
-func depthFilesFigures(rep *denotation.DepthReport, s depthFilesSetup) (map[string]*plotting.Figure, []string, error) {
+func depthFilesFigures(rep *denotation.DepthReport, s depthFilesSetup) ([]findings.NamedFigure, []string, error) {
 	var depths []int
 	for _, r := range rep.Runs {
 		if !slices.Contains(depths, r.Depth) {
@@ -335,10 +326,10 @@ func depthFilesFigures(rep *denotation.DepthReport, s depthFilesSetup) (map[stri
 	if err != nil {
 		return nil, nil, err
 	}
-	figs := map[string]*plotting.Figure{"f4-counts": f.Counts}
-	for name, fig := range map[string]*plotting.Figure{"f4-proportion": f.Proportion, "f4-relative": f.Relative, "f4-best": f.Best} {
-		if fig != nil {
-			figs[name] = fig
+	figs := []findings.NamedFigure{{Name: "f4-counts", Figure: f.Counts}}
+	for _, nf := range []findings.NamedFigure{{Name: "f4-proportion", Figure: f.Proportion}, {Name: "f4-relative", Figure: f.Relative}, {Name: "f4-best", Figure: f.Best}} {
+		if nf.Figure != nil {
+			figs = append(figs, nf)
 		}
 	}
 	return figs, f.Notes, nil
