@@ -4,30 +4,46 @@ package linalg
 
 import "golang.org/x/sys/cpu"
 
-// The assembly kernels: kernel_avx512_amd64.s and kernel_avx2_amd64.s, built from the macros of
-// kernel_amd64.h.
+// The assembly kernels: the tile and logistic kernels of each width in kernel_avx512_amd64.s and
+// kernel_avx2_amd64.s, dot and axpy of both widths in kernel_vec_amd64.s, all built from the
+// macros of kernel_amd64.h.
 
 //go:noescape
 func kernel12x32AVX512(k int, a, b, c *float32, ldc int, add int)
 
+// dotAVX512 and dotAVX2 return Σ x[i]*y[i] over the first n elements, n a multiple of 16 and 8.
+//
 //go:noescape
 func dotAVX512(n int, x, y *float32) float32
 
+// axpyAVX512 and axpyAVX2 add alpha*x[i] to y[i] for the first n elements, n a multiple of 16 and 8.
+//
 //go:noescape
 func axpyAVX512(n int, alpha float32, x, y *float32)
 
+// logisticAVX512 and logisticAVX2 compute, for each j < n (a multiple of the vector's 16 or 8
+// floats): zz = z[j]+bias[j]; m = zz if y[j] != 0 else −zz; c = cpos[j] if y[j] != 0 else cneg[j];
+// r = c·σ(−m), negated where y[j] != 0 (r = c·(σ(zz) − y)); z[j] = r; loss[j] += c·log(1+exp(−m));
+// gb[j] += r.
+//
 //go:noescape
 func logisticAVX512(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
 
 //go:noescape
 func kernel6x16sAVX2(k int, a, b, c *float32, lda, ldb, ldc int, add int)
 
+// dotAVX2: see dotAVX512.
+//
 //go:noescape
 func dotAVX2(n int, x, y *float32) float32
 
+// axpyAVX2: see axpyAVX512.
+//
 //go:noescape
 func axpyAVX2(n int, alpha float32, x, y *float32)
 
+// logisticAVX2: see logisticAVX512.
+//
 //go:noescape
 func logisticAVX2(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
 

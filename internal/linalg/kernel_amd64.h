@@ -8,6 +8,14 @@
 // Tile kernels. A row of the C tile is two vectors (the second at byte offset w); SI walks the
 // packed A values, DX the rows of C, R8 is C's row stride in bytes.
 
+// TILE_ARGS loads the arguments the tile kernels share, func kernel…(k int, a, b, c *float32, …):
+// CX = k, SI = a, DI = b, DX = c.
+#define TILE_ARGS \
+	MOVQ k+0(FP), CX; \
+	MOVQ a+8(FP), SI; \
+	MOVQ b+16(FP), DI; \
+	MOVQ c+24(FP), DX
+
 // FMA_ROW(off, a, b0, b1, c0, c1): one row of a k-step: a = the A value at off(SI), broadcast;
 // c0 += a*b0; c1 += a*b1.
 #define FMA_ROW(off, a, b0, b1, c0, c1) \
@@ -92,6 +100,34 @@ done:
 	VFMADD231PS off(SI), a, x; \
 	VMOVUPS x, off(DI)
 
+// DOT(w, zero, hsum, s0, s1, s2, s3, x0, x1, x2, x3) is func dot…(n int, x, y *float32) float32
+// but for its result, left in X0's low float: Σ x[i]*y[i] over the first n elements (n a multiple
+// of w/4). zero clears a vector register (VXORPS, VPXORD), hsum sums s0's floats into X0's low one
+// (HSUM_Y0, HSUM_Z0); s0 … s3 are the partial sums, x0 … x3 scratch.
+#define DOT(w, zero, hsum, s0, s1, s2, s3, x0, x1, x2, x3) \
+	MOVQ n+0(FP), CX; \
+	MOVQ x+8(FP), SI; \
+	MOVQ y+16(FP), DI; \
+	zero s0, s0, s0; \
+	zero s1, s1, s1; \
+	zero s2, s2, s2; \
+	zero s3, s3, s3; \
+	VEC_LOOP(w, DOT_STEP, s0, s1, s2, s3, x0, x1, x2, x3); \
+	SUM4(s0, s1, s2, s3); \
+	hsum; \
+	VZEROUPPER
+
+// AXPY(w, a, x0, x1, x2, x3) is func axpy…(n int, alpha float32, x, y *float32) but for its RET:
+// y[i] += alpha*x[i] over the first n elements (n a multiple of w/4), alpha broadcast into a; x0 …
+// x3 are scratch.
+#define AXPY(w, a, x0, x1, x2, x3) \
+	MOVQ n+0(FP), CX; \
+	VBROADCASTSS alpha+8(FP), a; \
+	MOVQ x+16(FP), SI; \
+	MOVQ y+24(FP), DI; \
+	VEC_LOOP(w, AXPY_STEP, a, a, a, a, x0, x1, x2, x3); \
+	VZEROUPPER
+
 // SUM4(v0, v1, v2, v3): v0 = v0+v1+v2+v3 (v2 is overwritten).
 #define SUM4(v0, v1, v2, v3) \
 	VADDPS v1, v0, v0; \
@@ -106,6 +142,12 @@ done:
 	VADDPS X1, X0, X0; \
 	VMOVSHDUP X0, X1; \
 	VADDSS X1, X0, X0
+
+// HSUM_Z0: the low float of X0 = the sum of Z0's sixteen floats (Y1 is overwritten).
+#define HSUM_Z0 \
+	VEXTRACTF64X4 $1, Z0, Y1; \
+	VADDPS Y1, Y0, Y0; \
+	HSUM_Y0
 
 // The logistic kernels' float32 constants. LOGISTIC_CONSTANTS defines each as a file-local symbol
 // of 8 copies, a 256-bit memory operand for AVX2 (AVX-512 broadcasts the first copy):
@@ -180,9 +222,11 @@ done:
 	MOVQ loss+48(FP), R11; \
 	MOVQ gb+56(FP), R12
 
-// LOGISTIC_NEXT(w): the pointers move on by one vector of w bytes (w/4 samples), CX counts them
-// down (the flags tell whether any are left).
-#define LOGISTIC_NEXT(w) \
+// LOGISTIC_END(w) ends the loop of a logistic kernel over its CX samples, w/4 (one vector of w
+// bytes) at a time: the pointers move on, and while samples are left it jumps back to the label
+// loop, which the kernel defines at the top of its loop; then, at the label done (where the kernel
+// jumps when n = 0), it returns.
+#define LOGISTIC_END(w) \
 	ADDQ $(w), DI; \
 	ADDQ $(w), SI; \
 	ADDQ $(w/4), R8; \
@@ -190,7 +234,11 @@ done:
 	ADDQ $(w), R10; \
 	ADDQ $(2*w), R11; \
 	ADDQ $(2*w), R12; \
-	SUBQ $(w/4), CX
+	SUBQ $(w/4), CX; \
+	JNZ loop; \
+done: \
+	VZEROUPPER; \
+	RET
 
 // ACC_F64(ext, w, p, vlo, v, d0, h, d1): the 2w bytes of float64 at p += v's float32 lanes,
 // widened: the low half (vlo, v's lower-half register) through d0, the high half (extracted by

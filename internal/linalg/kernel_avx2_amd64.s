@@ -3,8 +3,8 @@
 #include "textflag.h"
 #include "kernel_amd64.h"
 
-// AVX2 + FMA kernels (256-bit, sixteen Y registers). Same contracts as the AVX-512 ones in
-// kernel_avx512_amd64.s, on 8-float vectors.
+// AVX2 + FMA tile and logistic kernels (256-bit, sixteen Y registers). Same contracts as the
+// AVX-512 ones in kernel_avx512_amd64.s, on 8-float vectors; dot and axpy are in kernel_vec_amd64.s.
 //
 // Go assembler operand order is Intel's reversed: "VFMADD231PS Y12, Y14, Y0" is Intel's
 // "vfmadd231ps ymm0, ymm14, ymm12", i.e. Y0 += Y14*Y12; "VBLENDVPS M, B, A, D" sets D = M ? B : A
@@ -18,10 +18,7 @@
 // Registers: Y0..Y11 accumulate rows 0..5 (two vectors a row), Y12/Y13 hold the B step, Y14/Y15
 // alternate as broadcasts of one A value.
 TEXT ·kernel6x16sAVX2(SB), NOSPLIT, $0-64
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
+	TILE_ARGS
 	MOVQ lda+32(FP), R10
 	MOVQ ldb+40(FP), R11
 	MOVQ ldc+48(FP), R8
@@ -65,41 +62,10 @@ ks2put:
 	VZEROUPPER
 	RET
 
-// func dotAVX2(n int, x, y *float32) float32
-// Returns Σ x[i]*y[i] over the first n elements; n must be a multiple of 8. Four accumulators
-// (32 floats a step) hide the FMA latency.
-TEXT ·dotAVX2(SB), NOSPLIT, $0-28
-	MOVQ n+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ y+16(FP), DI
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VEC_LOOP(32, DOT_STEP, Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7)
-	SUM4(Y0, Y1, Y2, Y3)
-	HSUM_Y0
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
-
-// func axpyAVX2(n int, alpha float32, x, y *float32)
-// y[i] += alpha*x[i] for the first n elements; n must be a multiple of 8.
-TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
-	MOVQ n+0(FP), CX
-	VBROADCASTSS alpha+8(FP), Y0
-	MOVQ x+16(FP), SI
-	MOVQ y+24(FP), DI
-	VEC_LOOP(32, AXPY_STEP, Y0, Y0, Y0, Y0, Y4, Y5, Y6, Y7)
-	VZEROUPPER
-	RET
-
 LOGISTIC_CONSTANTS // in kernel_amd64.h
 
 // func logisticAVX2(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
-// For each j < n (a multiple of 8): zz = z[j]+bias[j]; m = zz if y[j] != 0 else −zz;
-// c = cpos[j] if y[j] != 0 else cneg[j]; r = c·σ(−m), negated where y[j] != 0 (r = c·(σ(zz) − y));
-// z[j] = r; loss[j] += c·log(1+exp(−m)); gb[j] += r.
+// (what it computes: kernel_amd64.go; n a multiple of 8)
 // With e = exp(−|m|) ∈ (0, 1]: σ(−m) = e/(1+e) for m ≥ 0 and 1/(1+e) for m < 0;
 // log(1+exp(−m)) = log1p(e) + max(−m, 0), log1p(e) = 2s(1 + s²/3 + … + s¹²/13) with s = e/(2+e).
 // Registers: Y13 = 0, Y14 = 1, Y15 = sign bit throughout; the rest are named where set.
@@ -109,9 +75,9 @@ TEXT ·logisticAVX2(SB), NOSPLIT, $0-64
 	VMOVUPS lone<>(SB), Y14
 	VMOVUPS lsign<>(SB), Y15
 	TESTQ CX, CX
-	JEQ l2done
+	JEQ done
 
-l2loop:
+loop:
 	VMOVUPS (DI), Y0
 	VADDPS (SI), Y0, Y0 // Y0 = zz
 	VPMOVZXBD (R8), Y1  // y as 8 int32
@@ -164,9 +130,4 @@ l2loop:
 	ACC_F64(VEXTRACTF128, 32, R11, X12, Y12, Y0, X12, Y12)
 	ACC_F64(VEXTRACTF128, 32, R12, X9, Y9, Y0, X9, Y9)
 
-	LOGISTIC_NEXT(32)
-	JNZ l2loop
-
-l2done:
-	VZEROUPPER
-	RET
+	LOGISTIC_END(32)

@@ -6,10 +6,7 @@
 // func kernel12x32AVX512(k int, a, b, c *float32, ldc int, add int)
 // C[12x32] (row stride ldc floats) = A(k x 12 packed) * B(k x 32 packed), added to C when add != 0.
 TEXT ·kernel12x32AVX512(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), CX
-	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ c+24(FP), DX
+	TILE_ARGS
 	MOVQ ldc+32(FP), R8
 	MOVQ add+40(FP), R9
 	SHLQ $2, R8
@@ -63,42 +60,10 @@ kput:
 	VZEROUPPER
 	RET
 
-// func dotAVX512(n int, x, y *float32) float32
-// Returns Σ x[i]*y[i] over the first n elements; n must be a multiple of 16.
-TEXT ·dotAVX512(SB), NOSPLIT, $0-28
-	MOVQ n+0(FP), CX
-	MOVQ x+8(FP), SI
-	MOVQ y+16(FP), DI
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VEC_LOOP(64, DOT_STEP, Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
-	SUM4(Z0, Z1, Z2, Z3)
-	VEXTRACTF64X4 $1, Z0, Y1
-	VADDPS Y1, Y0, Y0
-	HSUM_Y0
-	VZEROUPPER
-	MOVSS X0, ret+24(FP)
-	RET
-
-// func axpyAVX512(n int, alpha float32, x, y *float32)
-// y[i] += alpha*x[i] for the first n elements; n must be a multiple of 16.
-TEXT ·axpyAVX512(SB), NOSPLIT, $0-32
-	MOVQ n+0(FP), CX
-	VBROADCASTSS alpha+8(FP), Z0
-	MOVQ x+16(FP), SI
-	MOVQ y+24(FP), DI
-	VEC_LOOP(64, AXPY_STEP, Z0, Z0, Z0, Z0, Z4, Z5, Z6, Z7)
-	VZEROUPPER
-	RET
-
 LOGISTIC_CONSTANTS // in kernel_amd64.h
 
 // func logisticAVX512(n int, z, bias *float32, y *uint8, cpos, cneg *float32, loss, gb *float64)
-// For each j < n (a multiple of 16): zz = z[j]+bias[j]; m = zz if y[j] != 0 else −zz;
-// c = cpos[j] if y[j] != 0 else cneg[j]; r = c·σ(−m), negated where y[j] != 0 (r = c·(σ(zz) − y));
-// z[j] = r; loss[j] += c·log(1+exp(−m)); gb[j] += r.
+// (what it computes: kernel_amd64.go; n a multiple of 16)
 TEXT ·logisticAVX512(SB), NOSPLIT, $0-64
 	LOGISTIC_ARGS
 	VBROADCASTSS lsign<>(SB), Z31
@@ -154,8 +119,4 @@ loop:
 	VMULPS Z14, Z12, Z12
 	ACC_F64(VEXTRACTF64X4, 64, R11, Y12, Z12, Z16, Y17, Z17)
 	ACC_F64(VEXTRACTF64X4, 64, R12, Y9, Z9, Z18, Y19, Z19)
-	LOGISTIC_NEXT(64)
-	JNZ loop
-done:
-	VZEROUPPER
-	RET
+	LOGISTIC_END(64)
