@@ -25,23 +25,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/denotation-go/denotation/bench/internal/benchmain"
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/internal/linalg"
 	"github.com/denotation-go/denotation/pkg/model"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "modelbench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchmain.Run("modelbench", run) }
 
 func run() error {
 	mode := flag.String("mode", "throughput", "throughput | mnist | all")
@@ -57,16 +52,11 @@ func run() error {
 	seeds := flag.String("seeds", "1", "seeds of the MNIST runs, comma-separated")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := benchmain.CPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 
 	widths, err := model.ParseWidths(*hidden)
 	if err != nil {

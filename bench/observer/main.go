@@ -42,23 +42,18 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"syscall"
 	"time"
 
+	"github.com/denotation-go/denotation/bench/internal/benchmain"
 	"github.com/denotation-go/denotation/datasets"
 	"github.com/denotation-go/denotation/pkg/model"
 	"github.com/denotation-go/denotation/pkg/observer"
 	"github.com/denotation-go/denotation/pkg/property"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "observer bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchmain.Run("observer bench", run) }
 
 type config struct {
 	repeats             int
@@ -101,16 +96,11 @@ func run() error {
 		fmt.Println()
 		return nil
 	}
-	if *cpuProfile != "" {
-		pf, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := benchmain.CPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	dir := c.keep
 	if dir == "" {
 		tmp, err := os.MkdirTemp("", "observer-bench-")
