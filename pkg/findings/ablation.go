@@ -43,6 +43,7 @@ type AblationRow struct {
 	Neuron int `json:"neuron"`
 	// NamedSet is S, the neuron's smallest denoted set.
 	NamedSet
+	// MinClassFraction is the neuron's min-class fraction for S on the selection samples.
 	MinClassFraction float64  `json:"min_class_fraction"`
 	QValue           *float64 `json:"q_value"`
 	// AccuracyBefore and AccuracyAfter are the test accuracy of the model intact and with the
@@ -52,8 +53,8 @@ type AblationRow struct {
 	// Contrast: mean accuracy drop over the classes in S minus that over the other classes, with
 	// its bootstrap interval.
 	Contrast *denotation.Contrast `json:"contrast"`
-	// ControlNeuron is a neuron of the same layer that denotes nothing (−1 when there is none) and
-	// Control the contrast of ablating it, for the same S.
+	// ControlNeuron is a neuron of the same layer that denotes nothing on the selection samples
+	// (−1 when there is none) and Control the contrast of ablating it, for the same S.
 	ControlNeuron int                  `json:"control_neuron"`
 	Control       *denotation.Contrast `json:"control"`
 }
@@ -63,6 +64,10 @@ type AblationRow struct {
 type AblationResult struct {
 	Options    AblationOptions `json:"options"`
 	MaxNeurons int             `json:"max_neurons"`
+	// SelectionSamples is the number of training samples the denoting neurons were selected on, and
+	// TestSamples the number of test samples their ablation was measured on.
+	SelectionSamples int `json:"selection_samples"`
+	TestSamples      int `json:"test_samples"`
 	// Candidates is the number of neurons eligible (denoting, with q ≤ MaxQ when set).
 	Candidates int           `json:"candidates"`
 	Ablations  []AblationRow `json:"ablations"`
@@ -81,13 +86,16 @@ type AblationResult struct {
 	Figure *plotting.Figure `json:"-"`
 }
 
-// Ablations is the causal check of F3. It scans the subject's test activations, takes the
-// denoting neurons (each with its smallest denoted set S), keeps at most
+// Ablations is the causal check of F3. It scans the activations of the subject's selection samples
+// (the observers' training samples, sub.Train: as in F3, the neurons are selected on other samples
+// than those their effect is measured on), takes the denoting neurons (each with its smallest
+// denoted set S), keeps at most
 // maxNeurons of them — the highest min-class fraction first, then by layer and neuron — and
 // clamps each in turn to opt.Value. The contrast is the mean drop of per-class test accuracy over
 // the classes in S minus that over the other classes (denotation.AblationContrast, with a
-// paired bootstrap over test samples by default). For each, a neuron of the same layer that
-// denotes nothing is ablated too and scored against the same S, as a control.
+// paired bootstrap over test samples by default), measured on the test split. For each, a neuron of
+// the same layer that denotes nothing on the selection samples is ablated too and scored against
+// the same S, as a control.
 //
 // Per-sample correctness, intact and ablated, comes from the model's own forward pass
 // (model.Model.CorrectAblated) on the subject's test split. The result comes from the results cache
@@ -99,7 +107,7 @@ func Ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 	if sub.Data == nil {
 		return ablations(sub, maxNeurons, opt)
 	}
-	return cachedResult(sub.CacheDir, "ablation", []any{sub.Setup, maxNeurons, opt, dataFingerprint(sub.Data), sub.stateKey()},
+	return cachedResult(sub.CacheDir, "ablation", []any{ablationMethod, sub.Setup, maxNeurons, opt, dataFingerprint(sub.Data), sub.stateKey()},
 		func() (*AblationResult, error) { return ablations(sub, maxNeurons, opt) },
 		func(r *AblationResult) error { return r.draw(sub) })
 }
@@ -114,14 +122,19 @@ func (res *AblationResult) draw(sub *Subject) error {
 	return err
 }
 
+// ablationMethod is part of the ablation's results-cache key: it names how the neurons are chosen
+// (entries of the earlier method, which selected them on the test split, are not read).
+const ablationMethod = "selected on the selection samples"
+
 // ablations computes Ablations.
 func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResult, error) {
-	scan, err := denotation.Scan(sub.Test, opt.Scan)
+	scan, err := denotation.Scan(sub.Train, opt.Scan)
 	if err != nil {
 		return nil, err
 	}
 	cands := ablationCandidates(scan, opt.MaxQ)
-	res := &AblationResult{Options: opt, MaxNeurons: maxNeurons, Candidates: len(cands), Ablations: []AblationRow{}, Strongest: -1,
+	res := &AblationResult{Options: opt, MaxNeurons: maxNeurons, SelectionSamples: sub.Train.N, TestSamples: sub.Test.N,
+		Candidates: len(cands), Ablations: []AblationRow{}, Strongest: -1,
 		MeanContrast: denotation.NaN, MeanControlContrast: denotation.NaN}
 	if len(cands) > maxNeurons {
 		cands = cands[:maxNeurons]
@@ -165,8 +178,8 @@ func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 
 // checkAblationArgs validates the arguments of Ablations.
 func checkAblationArgs(sub *Subject, maxNeurons int, opt AblationOptions) error {
-	if sub == nil || sub.Test == nil {
-		return errors.New("ablations: no subject")
+	if sub == nil || sub.Train == nil || sub.Test == nil {
+		return errors.New("ablations: no subject, or no activations of its selection or test samples")
 	}
 	if maxNeurons < 1 {
 		return fmt.Errorf("ablations: max neurons %d: want ≥ 1", maxNeurons)

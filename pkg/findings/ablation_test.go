@@ -19,7 +19,13 @@ func TestAblations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	scan, err := denotation.Scan(sub.Test, opt.Scan)
+	// The neurons are selected on the selection samples (the observers' training samples), never on
+	// the test split their ablation is measured on.
+	if res.SelectionSamples != sub.Train.N || res.TestSamples != sub.Test.N {
+		t.Fatalf("selected on %d samples, measured on %d; the subject has %d training and %d test activations",
+			res.SelectionSamples, res.TestSamples, sub.Train.N, sub.Test.N)
+	}
+	scan, err := denotation.Scan(sub.Train, opt.Scan)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +74,23 @@ func TestAblations(t *testing.T) {
 		t.Error("no ablation figure")
 	}
 	roundTrip(t, res)
+	// The test split has no say in which neurons are ablated: with its labels shuffled, the same
+	// neurons and sets are chosen (only their measured effects change).
+	fake := *sub
+	fake.Test = shuffledLabels(sub.Test, 99)
+	blind, err := Ablations(&fake, 4, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if blind.Candidates != res.Candidates || len(blind.Ablations) != len(res.Ablations) {
+		t.Fatalf("with shuffled test labels: %d candidates, %d ablations; want %d, %d", blind.Candidates, len(blind.Ablations), res.Candidates, len(res.Ablations))
+	}
+	for i, r := range blind.Ablations {
+		if w := res.Ablations[i]; r.Layer != w.Layer || r.Neuron != w.Neuron || r.Labels != w.Labels || r.ControlNeuron != w.ControlNeuron {
+			t.Errorf("with shuffled test labels, ablation %d is layer %d neuron %d %v (control %d); want layer %d neuron %d %v (control %d)",
+				i, r.Layer, r.Neuron, r.Labels, r.ControlNeuron, w.Layer, w.Neuron, w.Labels, w.ControlNeuron)
+		}
+	}
 	if _, err := Ablations(sub, 0, opt); err == nil {
 		t.Error("max neurons 0 accepted")
 	}

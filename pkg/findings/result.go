@@ -206,10 +206,11 @@ func (a *AblationResult) Figures() []NamedFigure {
 func (a *AblationResult) Markdown() string {
 	b, p := printer()
 	if len(a.Ablations) == 0 {
-		p("No neuron denotes a label set at τ = %.2f, so there is nothing to ablate.", a.Options.Scan.Tau)
+		p("No neuron denotes a label set at τ = %.2f on the %d selection samples, so there is nothing to ablate.", a.Options.Scan.Tau, a.SelectionSamples)
 		return b.String()
 	}
-	p("Each neuron denoting S at τ = %.2f is clamped to 0; contrast = mean accuracy drop on classes in S − on the others (95%% bootstrap CI). Control: a non-denoting neuron of the same layer, scored against the same S.", a.Options.Scan.Tau)
+	p("Each neuron denoting S at τ = %.2f on the %d selection (training) samples is clamped to %g, and its effect is measured on the %d test samples: contrast = mean accuracy drop on classes in S − on the others (95%% bootstrap CI). Control: a neuron of the same layer that denotes nothing on the selection samples, scored against the same S.",
+		a.Options.Scan.Tau, a.SelectionSamples, a.Options.Value, a.TestSamples)
 	p("")
 	mdHeader(p, "layer", "neuron", "S", "accuracy before → after", "contrast [CI]", "control contrast [CI]")
 	for _, row := range a.Ablations {

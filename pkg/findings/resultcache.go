@@ -27,7 +27,8 @@ import (
 // content: a corrupt or truncated entry is reported in one line and recomputed, never used.
 
 // ResultsCodeVersion identifies the code of the findings: part of every results-cache key. Bump
-// it whenever a change alters what a finding computes.
+// it whenever a change alters what the findings compute; a change to one finding may instead add
+// or change a method name in that finding's own key parts (as ablationMethod does).
 const ResultsCodeVersion = "findings-v4"
 
 // resultsCodeVersion is what the keys use (a variable so that a test can change it).
