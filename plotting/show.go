@@ -32,11 +32,15 @@ func Show(fig *Figure) error {
 
 // ShowPNG displays an already rendered PNG (PNG's output) inline in a GoNB notebook: a caller that
 // also saves the PNG renders it once. Outside a notebook it returns ErrNotNotebook.
+//
+// It returns once GoNB has received the image (gonbui.Sync): a cell's program may end right after,
+// and an image still in the pipe when it ends can be lost.
 func ShowPNG(png []byte) error {
 	if !gonbui.IsNotebook {
 		return ErrNotNotebook
 	}
 	gonbui.DisplayPng(png)
+	gonbui.Sync()
 	if err := gonbui.Error(); err != nil {
 		return fmt.Errorf("plotting: displaying figure in the notebook: %w", err)
 	}

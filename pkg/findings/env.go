@@ -73,63 +73,56 @@ func Export(fig *plotting.Figure, name string, formats ...string) ([]string, err
 
 // ExportTo is Export into the folder dir.
 func ExportTo(dir string, fig *plotting.Figure, name string, formats ...string) ([]string, error) {
-	paths, _, err := exportTo(dir, fig, name, false, formats...)
-	return paths, err
+	return exportTo(dir, fig, name, false, formats...)
 }
 
-// exportTo is ExportTo that also returns the figure's PNG when it rendered one (always when wantPNG):
-// a figure both shown and saved as PNG is rendered once.
-func exportTo(dir string, fig *plotting.Figure, name string, wantPNG bool, formats ...string) (paths []string, png []byte, err error) {
+// exportTo is ExportTo that, with show, first displays the figure's PNG in the notebook (see
+// plotting.ShowPNG): a figure both shown and saved as PNG is rendered once.
+func exportTo(dir string, fig *plotting.Figure, name string, show bool, formats ...string) ([]string, error) {
 	if len(formats) == 0 {
 		formats = DefaultFormats
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, nil, fmt.Errorf("figures folder: %w", err)
-	}
-	if wantPNG {
+	var png []byte
+	if show {
+		var err error
 		if png, err = plotting.PNG(fig); err != nil {
-			return nil, nil, err
+			return nil, err
+		}
+		if err := plotting.ShowPNG(png); err != nil {
+			return nil, err
 		}
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("figures folder: %w", err)
+	}
+	var paths []string
 	for _, f := range formats {
 		p := filepath.Join(dir, name+"."+f)
-		if strings.EqualFold(f, "png") {
-			if png == nil {
-				if png, err = plotting.PNG(fig); err != nil {
-					return paths, nil, fmt.Errorf("exporting %s: %w", p, err)
-				}
-			}
+		var err error
+		if strings.EqualFold(f, "png") && png != nil {
 			err = atomicfile.WriteBytes(p, png)
 		} else {
 			err = fig.Save(p)
 		}
 		if err != nil {
-			return paths, png, fmt.Errorf("exporting %s: %w", p, err)
+			return paths, fmt.Errorf("exporting %s: %w", p, err)
 		}
 		paths = append(paths, p)
 	}
-	return paths, png, nil
+	return paths, nil
 }
 
 // ShowAndExport displays fig inline when running in a GoNB notebook and exports it (see Export).
 // Outside a notebook it only exports. It returns the exported paths.
 func ShowAndExport(fig *plotting.Figure, name string, formats ...string) ([]string, error) {
-	if !gonbui.IsNotebook {
-		return Export(fig, name, formats...)
-	}
-	paths, png, err := exportTo(FiguresDir(), fig, name, true, formats...)
-	if png != nil {
-		if showErr := plotting.ShowPNG(png); showErr != nil {
-			return paths, showErr
-		}
-	}
-	return paths, err
+	return exportTo(FiguresDir(), fig, name, gonbui.IsNotebook, formats...)
 }
 
 // ShowMarkdown displays md as Markdown when running in a GoNB notebook, and prints it otherwise.
 func ShowMarkdown(md string) {
 	if gonbui.IsNotebook {
 		gonbui.DisplayMarkdown(md)
+		gonbui.Sync() // received before the cell's program may end (see plotting.ShowPNG)
 		return
 	}
 	fmt.Println(md)
