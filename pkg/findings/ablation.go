@@ -79,6 +79,14 @@ type AblationResult struct {
 	// MeanContrast and MeanControlContrast average the contrasts.
 	MeanContrast        denotation.Num `json:"mean_contrast"`
 	MeanControlContrast denotation.Num `json:"mean_control_contrast"`
+	// ExcessOverControl is the mean over the ablated neurons that have a control of their contrast
+	// minus their control's, with its 95% t interval: whether ablating a denoting neuron hurts its
+	// classes more than ablating a non-denoting neuron of the same layer does. The neurons are of one
+	// network, so the interval speaks for this network only.
+	ExcessOverControl denotation.Interval `json:"excess_over_control"`
+	// MeanAccuracyChange is the mean over the ablations of |accuracy after − accuracy before|: the
+	// size of what a single-neuron ablation does to this network.
+	MeanAccuracyChange denotation.Num `json:"mean_accuracy_change"`
 	// Strongest is the index in Ablations of the largest contrast (−1 when nothing was ablated).
 	Strongest int `json:"strongest"`
 	// Figure shows the per-class accuracy change of the strongest ablation (nil when nothing was
@@ -124,7 +132,7 @@ func (res *AblationResult) draw(sub *Subject) error {
 
 // ablationMethod is part of the ablation's results-cache key: it names how the neurons are chosen
 // (entries of the earlier method, which selected them on the test split, are not read).
-const ablationMethod = "selected on the selection samples"
+const ablationMethod = "selected on the selection samples; excess over control"
 
 // ablations computes Ablations.
 func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResult, error) {
@@ -135,7 +143,8 @@ func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 	cands := ablationCandidates(scan, opt.MaxQ)
 	res := &AblationResult{Options: opt, MaxNeurons: maxNeurons, SelectionSamples: sub.Train.N, TestSamples: sub.Test.N,
 		Candidates: len(cands), Ablations: []AblationRow{}, Strongest: -1,
-		MeanContrast: denotation.NaN, MeanControlContrast: denotation.NaN}
+		MeanContrast: denotation.NaN, MeanControlContrast: denotation.NaN, MeanAccuracyChange: denotation.NaN,
+		ExcessOverControl: denotation.TInterval(nil, 0.95)}
 	if len(cands) > maxNeurons {
 		cands = cands[:maxNeurons]
 	}
@@ -147,7 +156,8 @@ func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(opt.ControlSeed, 0x636f6e74))
-	var sumC, sumCtl float64
+	var sumC, sumCtl, sumChange float64
+	var excess []float64
 	for _, d := range cands {
 		row, err := ablateOne(sub, scan, d, before, rng, opt)
 		if err != nil {
@@ -156,11 +166,13 @@ func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 		if row.Control != nil {
 			res.Controls++
 			sumCtl += float64(row.Control.Contrast)
+			excess = append(excess, float64(row.Contrast.Contrast-row.Control.Contrast))
 			if positive(row.Control) {
 				res.ControlPositive++
 			}
 		}
 		sumC += float64(row.Contrast.Contrast)
+		sumChange += math.Abs(row.AccuracyAfter - row.AccuracyBefore)
 		if positive(row.Contrast) {
 			res.Positive++
 		}
@@ -170,6 +182,8 @@ func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 		res.Ablations = append(res.Ablations, row)
 	}
 	res.MeanContrast = denotation.Num(sumC / float64(len(res.Ablations)))
+	res.MeanAccuracyChange = denotation.Num(sumChange / float64(len(res.Ablations)))
+	res.ExcessOverControl = denotation.TInterval(excess, 0.95)
 	if res.Controls > 0 {
 		res.MeanControlContrast = denotation.Num(sumCtl / float64(res.Controls))
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/denotation-go/denotation/pkg/denotation"
@@ -73,6 +74,21 @@ func TestAblations(t *testing.T) {
 	if res.Figure == nil || res.Figure.Panel("ablation") == nil {
 		t.Error("no ablation figure")
 	}
+	// The paired excess over the controls is computed from the rows.
+	var excess []float64
+	var change float64
+	for _, r := range res.Ablations {
+		if r.Control != nil {
+			excess = append(excess, float64(r.Contrast.Contrast-r.Control.Contrast))
+		}
+		change += math.Abs(r.AccuracyAfter - r.AccuracyBefore)
+	}
+	if iv := denotation.TInterval(excess, 0.95); iv != res.ExcessOverControl || iv.N != res.Controls {
+		t.Errorf("excess over control %+v, from the rows %+v (%d controls)", res.ExcessOverControl, iv, res.Controls)
+	}
+	if got := float64(res.MeanAccuracyChange); math.Abs(got-change/float64(len(res.Ablations))) > 1e-12 {
+		t.Errorf("mean accuracy change %v, from the rows %v", got, change/float64(len(res.Ablations)))
+	}
 	roundTrip(t, res)
 	// The test split has no say in which neurons are ablated: with its labels shuffled, the same
 	// neurons and sets are chosen (only their measured effects change).
@@ -97,5 +113,24 @@ func TestAblations(t *testing.T) {
 	opt.MaxQ = 0.05
 	if _, err := Ablations(sub, 3, opt); err == nil {
 		t.Error("max_q without permutations accepted")
+	}
+}
+
+// TestAblationExcessText checks the sentence that says whether ablating denoting neurons hurts their
+// classes more than ablating the controls does.
+func TestAblationExcessText(t *testing.T) {
+	for _, tc := range []struct {
+		iv   denotation.Interval
+		want string
+	}{
+		{denotation.Interval{Mean: 0.002, Lo: 0.001, Hi: 0.003, N: 8}, "hurts its classes more than ablating a non-denoting neuron"},
+		{denotation.Interval{Mean: -0.002, Lo: -0.003, Hi: -0.001, N: 8}, "hurts its classes less"},
+		{denotation.Interval{Mean: 0.001, Lo: -0.001, Hi: 0.003, N: 8}, "The interval includes 0"},
+		{denotation.Interval{Mean: 0.001, Lo: denotation.NaN, Hi: denotation.NaN, N: 1}, "Too few ablations"},
+	} {
+		a := &AblationResult{ExcessOverControl: tc.iv, MeanAccuracyChange: 0.0004}
+		if got := a.excessText(); !strings.Contains(got, tc.want) || !strings.Contains(got, "0.0004") {
+			t.Errorf("%+v: %q, want it to say %q", tc.iv, got, tc.want)
+		}
 	}
 }

@@ -220,7 +220,31 @@ func (a *AblationResult) Markdown() string {
 	p("")
 	p("%d of %d ablations have a contrast whose CI lies above 0 (controls: %d of %d); mean contrast %s, control %s.",
 		a.Positive, len(a.Ablations), a.ControlPositive, a.Controls, num(a.MeanContrast), num(a.MeanControlContrast))
+	p("")
+	p("%s", a.excessText())
 	return b.String()
+}
+
+// excessText says whether ablating a denoting neuron hurts its classes more than ablating its
+// control does (ExcessOverControl), and what it would take to show it when it does not.
+func (a *AblationResult) excessText() string {
+	iv := a.ExcessOverControl
+	change := "–"
+	if a.MeanAccuracyChange.Defined() {
+		change = fmt.Sprintf("%.4f", float64(a.MeanAccuracyChange))
+	}
+	head := fmt.Sprintf("Contrast − control contrast, paired by ablated neuron: %s [%s, %s] (n = %d; 95%% t interval over the ablated neurons of this one network); a single-neuron ablation changes test accuracy by %s on average.",
+		num(iv.Mean), num(iv.Lo), num(iv.Hi), iv.N, change)
+	switch {
+	case iv.Excludes(0) && iv.Mean > 0:
+		return head + " Ablating a denoting neuron hurts its classes more than ablating a non-denoting neuron of the same layer does, in this network."
+	case iv.Excludes(0):
+		return head + " Ablating a denoting neuron hurts its classes less than ablating a non-denoting neuron of the same layer does, in this network: no sign that the network uses the denoting neurons for their classes."
+	case !iv.Lo.Defined():
+		return head + " Too few ablations with a control for an interval."
+	default:
+		return head + " The interval includes 0: ablating a denoting neuron is not shown to hurt its classes more than ablating a non-denoting neuron does. Effects this small would need more ablated neurons, several networks as units, or ablating the neurons that denote the same S together."
+	}
 }
 
 // Figures lists the emergence figures: denoting neurons per epoch, and the learning curves.
