@@ -2,7 +2,6 @@ package datasets
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/denotation-go/denotation/internal/atomicfile"
 	"github.com/denotation-go/denotation/internal/idxtest"
 )
 
@@ -162,8 +162,7 @@ func TestDecodedCopy(t *testing.T) {
 		other[i] = byte((i + 1) % 10)
 	}
 	otherIDX := idxtest.File([]uint32{20}, other)
-	sum := sha256.Sum256(otherIDX)
-	if err := os.WriteFile(copyPath, append(sum[:], otherIDX...), 0o644); err != nil {
+	if err := atomicfile.WriteChecked(copyPath, decodedFormat, otherIDX); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := LoadDir("mnist", dir)

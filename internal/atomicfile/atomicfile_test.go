@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -62,5 +63,43 @@ func TestConcurrentWritersLeaveOneCompleteFile(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 1 {
 		t.Fatalf("%d files left, want 1", len(left))
+	}
+}
+
+// TestChecked round-trips a checked file and checks that a missing, truncated, damaged or
+// other-format file is told apart.
+func TestChecked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", "entry")
+	if _, ok, err := ReadChecked(path, "fmt v1"); ok || err != nil {
+		t.Fatalf("missing file: ok=%v err=%v", ok, err)
+	}
+	payload := []byte("line one\nline two\n")
+	if err := WriteChecked(path, "fmt v1", payload); err != nil {
+		t.Fatal(err)
+	}
+	got, ok, err := ReadChecked(path, "fmt v1")
+	if !ok || err != nil || string(got) != string(payload) {
+		t.Fatalf("read back %q ok=%v err=%v", got, ok, err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		content []byte
+		format  string
+		want    string
+	}{
+		"truncated":    {raw[:len(raw)-3], "fmt v1", "truncated"},
+		"damaged":      {append(raw[:len(raw)-1:len(raw)-1], 'X'), "fmt v1", "SHA-256 mismatch"},
+		"other format": {raw, "fmt v2", "header"},
+		"no header":    {payload, "fmt v1", "header"},
+	} {
+		if err := os.WriteFile(path, c.content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := ReadChecked(path, c.format); ok || err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: ok=%v err=%v, want an error saying %q", name, ok, err, c.want)
+		}
 	}
 }

@@ -1,7 +1,6 @@
 package findings
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/denotation-go/denotation/internal/atomicfile"
@@ -79,45 +77,19 @@ func resultPath(cacheDir, kind, key string) (string, error) {
 	return filepath.Join(cacheDir, "results", kind+"-"+key[:24]+".json"), nil
 }
 
-// entryHeader starts every entry: the format, the payload's length and SHA-256.
+// entryHeader is the format of every entry: an atomicfile checked file (the payload's length and
+// SHA-256 on its first line).
 const entryHeader = "denotation-result v1"
 
 // readEntry reads and verifies an entry; ok is false when there is none. A damaged entry is an
 // error.
 func readEntry(path string) (payload []byte, ok bool, err error) {
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	head, body, found := bytes.Cut(b, []byte{'\n'})
-	fields := strings.Fields(string(head))
-	if !found || len(fields) != 4 || fields[0]+" "+fields[1] != entryHeader {
-		return nil, false, fmt.Errorf("no %q header", entryHeader)
-	}
-	n, err := strconv.Atoi(fields[2])
-	if err != nil || n != len(body) {
-		return nil, false, fmt.Errorf("truncated: %d bytes of %s", len(body), fields[2])
-	}
-	sum := sha256.Sum256(body)
-	if hex.EncodeToString(sum[:]) != fields[3] {
-		return nil, false, fmt.Errorf("SHA-256 mismatch")
-	}
-	return body, true, nil
+	return atomicfile.ReadChecked(path, entryHeader)
 }
 
 // writeEntry writes an entry atomically.
 func writeEntry(path string, payload []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	sum := sha256.Sum256(payload)
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %d %s\n", entryHeader, len(payload), hex.EncodeToString(sum[:]))
-	b.Write(payload)
-	return atomicfile.WriteBytes(path, b.Bytes())
+	return atomicfile.WriteChecked(path, entryHeader, payload)
 }
 
 // cachedResult returns the result of kind for the key parts from the results cache, or computes
