@@ -10,7 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
+
+	"github.com/denotation-go/denotation/internal/native"
 )
 
 // maxHeader bounds the header of one .npy array (NumPy's own headers are a few hundred bytes).
@@ -477,14 +478,14 @@ func (a *array) floats() ([]float32, error) {
 // order (what numpy writes on x86 and ARM, and what WriteNPZ writes): one bulk copy, then a pass
 // that checks every value is finite. ok is false when the array is not such a case.
 func (a *array) float32sNative() (out []float32, ok bool, err error) {
-	if a.dt.size != 4 || (a.fortran && len(a.shape) >= 2) || a.dt.big != bigEndianMachine {
+	if a.dt.size != 4 || (a.fortran && len(a.shape) >= 2) || a.dt.big == native.LittleEndian {
 		return nil, false, nil
 	}
 	out = make([]float32, a.count())
 	if len(out) == 0 {
 		return out, true, nil
 	}
-	copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), 4*len(out)), a.data)
+	copy(native.Float32Bytes(out), a.data)
 	for c, v := range out {
 		if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // exponent all ones: Inf or NaN
 			return nil, true, fmt.Errorf("value %v at %s: activations must be finite", v, a.position(c))
@@ -492,9 +493,6 @@ func (a *array) float32sNative() (out []float32, ok bool, err error) {
 	}
 	return out, true, nil
 }
-
-// bigEndianMachine tells whether this machine stores numbers big-endian.
-var bigEndianMachine = binary.NativeEndian.Uint16([]byte{0, 1}) == 1
 
 // ints decodes an integer array in C order into int64 values (uint64 values above MaxInt64 are
 // refused).

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/denotation-go/denotation/internal/native"
 )
 
 // The formulas of testdata/mkfixtures.py.
@@ -414,11 +416,11 @@ func TestFloat32FastPath(t *testing.T) {
 		}
 		return a.floats()
 	}
-	native, other := "<f4", ">f4"
-	if bigEndianMachine {
-		native, other = other, native
+	mine, other := "<f4", ">f4"
+	if !native.LittleEndian {
+		mine, other = other, mine
 	}
-	got, err1 := decode(native, vals)
+	got, err1 := decode(mine, vals)
 	want, err2 := decode(other, vals)
 	if err1 != nil || err2 != nil {
 		t.Fatalf("errors: %v, %v", err1, err2)
@@ -430,7 +432,7 @@ func TestFloat32FastPath(t *testing.T) {
 	}
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
 		vals := []float32{1, 2, 3, bad}
-		_, err1 := decode(native, vals)
+		_, err1 := decode(mine, vals)
 		_, err2 := decode(other, vals)
 		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
 			t.Errorf("%v: fast path says %v, element-wise %v", bad, err1, err2)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/denotation-go/denotation/internal/native"
 )
 
 // WriteNPZ writes f as a .npz archive that numpy.load and ReadNPZ read back exactly: labels as
@@ -46,6 +48,10 @@ func WriteNPZ(w io.Writer, f *File, compress bool) error {
 	}
 	floats := func(v []float32) func(w *bufio.Writer) {
 		return func(w *bufio.Writer) {
+			if native.LittleEndian { // "<f4" is how v lies in memory
+				_, _ = w.Write(native.Float32Bytes(v))
+				return
+			}
 			var b [4]byte
 			for _, x := range v {
 				binary.LittleEndian.PutUint32(b[:], math.Float32bits(x))

@@ -7,9 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"unsafe"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/internal/native"
 	"github.com/denotation-go/denotation/pkg/actfile"
 	"github.com/denotation-go/denotation/pkg/actfile/actmodel"
 	"github.com/denotation-go/denotation/pkg/hidden"
@@ -151,11 +151,8 @@ func (sub *Subject) stateKey() string {
 		for _, l := range a.Layers {
 			put(l.Layer)
 			put(l.Width)
-			if len(l.Post) > 0 {
-				// The float32 values' bytes as they lie in memory (little-endian on every platform
-				// this module builds for; the cache is local to a machine anyway).
-				h.Write(unsafe.Slice((*byte)(unsafe.Pointer(&l.Post[0])), 4*len(l.Post)))
-			}
+			// The float32 values' bytes in this machine's order: the cache is local to a machine.
+			h.Write(native.Float32Bytes(l.Post))
 		}
 	}
 	sub.memo = stateMemo{train: sub.Train, test: sub.Test, key: hex.EncodeToString(h.Sum(nil))}

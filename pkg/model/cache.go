@@ -12,9 +12,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/denotation-go/denotation/datasets"
+	"github.com/denotation-go/denotation/internal/native"
 )
 
 // EnvCacheDir names the environment variable that sets the run cache's folder.
@@ -91,10 +91,7 @@ func fingerprint(s *datasets.Split) string {
 }
 
 // hashSplit is fingerprint without the memo.
-func hashSplit(s *datasets.Split) string { return hashSplitWith(s, littleEndianMachine) }
-
-// littleEndianMachine tells whether this machine stores numbers little-endian.
-var littleEndianMachine = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+func hashSplit(s *datasets.Split) string { return hashSplitWith(s, native.LittleEndian) }
 
 // hashSplitWith is hashSplit; inPlace hashes the pixels' bytes as they lie in memory, which only a
 // little-endian machine may do (the digest is defined on little-endian float32 bytes).
@@ -116,7 +113,7 @@ func hashSplitWith(s *datasets.Split, inPlace bool) string {
 	}
 	if len(s.Images) > 0 && inPlace {
 		// The pixels' little-endian bytes are their bytes in memory: hash them in place.
-		h.Write(unsafe.Slice((*byte)(unsafe.Pointer(&s.Images[0])), 4*len(s.Images)))
+		h.Write(native.Float32Bytes(s.Images))
 		return hex.EncodeToString(h.Sum(nil))
 	}
 	buf := make([]byte, 0, 1<<16)

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"math"
 	"testing"
+
+	"github.com/denotation-go/denotation/internal/native"
 )
 
 // TestFingerprintDefinition rebuilds a split's fingerprint from its definition (sample count, rows,
@@ -25,7 +27,7 @@ func TestFingerprintDefinition(t *testing.T) {
 	if got := hashSplitWith(s, false); got != want {
 		t.Errorf("portable hashing: %s, want %s", got, want)
 	}
-	if !littleEndianMachine {
+	if !native.LittleEndian {
 		t.Skip("big-endian machine: the pixels cannot be hashed in place")
 	}
 	if got := hashSplitWith(s, true); got != want {
