@@ -170,7 +170,7 @@ func (out *depthFilesReport) scanNetworks(s depthFilesSetup) ([]denotation.Run, 
 			if sel != nil {
 				nw.SelectionSamples = sel.N
 			}
-			nw.count(res, s.MaxQ)
+			nw.Neurons, nw.Constant, nw.Denoting = res.Counts(s.MaxQ)
 			out.Networks = append(out.Networks, nw)
 			runs = append(runs, denotation.Run{Name: name, Seed: uint64(len(runs) + 1), Untrained: group.untrained, Result: res})
 			nets = append(nets, denotation.NetworkRun{Name: name, Depth: set.Depth(), Seed: uint64(gi + 1), Untrained: group.untrained,
@@ -178,15 +178,6 @@ func (out *depthFilesReport) scanNetworks(s depthFilesSetup) ([]denotation.Run, 
 		}
 	}
 	return runs, nets, nil
-}
-
-// count adds res's neurons, constant neurons and denoting neurons (those with a denotation of
-// q ≤ maxQ, any with maxQ = 0) to nw.
-func (nw *depthNetwork) count(res *denotation.Result, maxQ float64) {
-	n, c, d := res.Counts(maxQ)
-	nw.Neurons += n
-	nw.Constant += c
-	nw.Denoting += d
 }
 
 // writeDepthCSVs writes rep's table of cells to csvPath and its trends to trendsPath (each

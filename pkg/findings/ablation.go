@@ -112,9 +112,6 @@ func Ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 	if err := checkAblationArgs(sub, maxNeurons, opt); err != nil {
 		return nil, err
 	}
-	if sub.Data == nil {
-		return ablations(sub, maxNeurons, opt)
-	}
 	return cachedResult(sub.CacheDir, "ablation", []any{ablationMethod, sub.Setup, maxNeurons, opt, dataFingerprint(sub.Data), sub.stateKey()},
 		func() (*AblationResult, error) { return ablations(sub, maxNeurons, opt) },
 		func(r *AblationResult) error { return r.draw(sub) })
@@ -192,8 +189,8 @@ func ablations(sub *Subject, maxNeurons int, opt AblationOptions) (*AblationResu
 
 // checkAblationArgs validates the arguments of Ablations.
 func checkAblationArgs(sub *Subject, maxNeurons int, opt AblationOptions) error {
-	if sub == nil || sub.Train == nil || sub.Test == nil {
-		return errors.New("ablations: no subject, or no activations of its selection or test samples")
+	if sub == nil || sub.Data == nil || sub.Train == nil || sub.Test == nil {
+		return errors.New("ablations: no subject, or no data, or no activations of its selection or test samples")
 	}
 	if maxNeurons < 1 {
 		return fmt.Errorf("ablations: max neurons %d: want ≥ 1", maxNeurons)

@@ -275,7 +275,7 @@ func depthOn(ds DepthSetup, data *datasets.Dataset, opts *PrepareOptions, start 
 		}
 		res.ScanSeconds += time.Since(t0).Seconds()
 		dm.Selected = selScan.NumDenoting()
-		dm.count(r)
+		dm.Neurons, dm.Constant, dm.Denoting = r.Counts(0)
 		return r, FiringRates(obs.Test), nil
 	}
 	var trained, controls []DepthModel
@@ -373,14 +373,6 @@ func untrainedDepthModel(data *datasets.Dataset, cfg model.Config, dm DepthModel
 	}
 	um.TestAccuracy = ev.Accuracy
 	return u, um, nil
-}
-
-// count adds r's neurons, constant neurons and denoting neurons to dm.
-func (dm *DepthModel) count(r *denotation.Result) {
-	n, c, d := r.Counts(0)
-	dm.Neurons += n
-	dm.Constant += c
-	dm.Denoting += d
 }
 
 // Interpretation returns the generated interpretation: the per-network analysis (Text), then the

@@ -52,7 +52,7 @@ func tauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 	}
 	var out []TauCount
 	for _, tau := range taus {
-		r, _, err := validatedScan(sub.Train, sub.Test, tau)
+		r, sel, err := validatedScan(sub.Train, sub.Test, tau)
 		if err != nil {
 			return nil, fmt.Errorf("τ = %v: %w", tau, err)
 		}
@@ -60,19 +60,12 @@ func tauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 		if err != nil {
 			return nil, fmt.Errorf("τ = %v (untrained): %w", tau, err)
 		}
-		tc := TauCount{Tau: tau, Denoting: r.NumDenoting(), UntrainedDenoting: u.NumDenoting(), MeanLabelProportion: denotation.NaN}
-		sum, n := 0.0, 0
-		for _, l := range r.Layers {
-			tc.PerLayer = append(tc.PerLayer, l.NumDenoting())
+		c, err := tauCounts(r, sel, tau)
+		if err != nil {
+			return nil, fmt.Errorf("τ = %v: %w", tau, err)
 		}
-		for _, d := range r.SmallestDenotations() {
-			sum += d.LabelProportion
-			n++
-		}
-		if n > 0 {
-			tc.MeanLabelProportion = denotation.Num(sum / float64(n))
-		}
-		out = append(out, tc)
+		out = append(out, TauCount{Tau: tau, Denoting: c.Denoting, PerLayer: c.PerLayer, UntrainedDenoting: u.NumDenoting(),
+			MeanLabelProportion: c.MeanProportion})
 	}
 	return out, nil
 }
