@@ -31,9 +31,11 @@ func TestNoHeavyDependencies(t *testing.T) {
 	// pkg/property (the label-set type) imports only the standard library and datasets, itself
 	// standard-library only but for internal/atomicfile (its memo file is written atomically).
 	checkModuleDeps(t, goTool, mod+"pkg/property", mod+"datasets", mod+"internal/atomicfile")
-	// pkg/hidden imports only the standard library and two standard-library-only packages of this
-	// module: internal/atomicfile and pkg/actfile (its .npz writer).
-	checkModuleDeps(t, goTool, mod+"pkg/hidden", mod+"internal/atomicfile", mod+"pkg/actfile")
+	// pkg/hidden imports only the standard library and three standard-library-only packages of this
+	// module: internal/atomicfile, pkg/actfile (its .npz writer) and internal/native (actfile's
+	// bulk float32 reads and writes).
+	checkModuleDeps(t, goTool, mod+"internal/native")
+	checkModuleDeps(t, goTool, mod+"pkg/hidden", mod+"internal/atomicfile", mod+"pkg/actfile", mod+"internal/native")
 }
 
 // checkModuleDeps fails unless every dependency of pkg outside the standard library is pkg itself
