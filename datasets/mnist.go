@@ -41,8 +41,8 @@ var mnistSize = map[string]int64{
 	"t10k-labels-idx1-ubyte.gz":  4542,
 }
 
-// EnvCacheDir names the environment variable of denotation's cache folder (shared with the model
-// run cache); MNISTDir remembers the module's folder there. Default: ~/.cache/denotation.
+// EnvCacheDir names the environment variable of denotation's cache folder (see CacheDir); MNISTDir
+// remembers the module's folder there. Default: ~/.cache/denotation.
 const EnvCacheDir = "DENOTATION_CACHE"
 
 // mnistMemoFile is the file under the cache folder that remembers where the module lies.
@@ -171,17 +171,24 @@ func mnistMemoPath() string {
 	return filepath.Join(base, mnistMemoFile)
 }
 
-// cacheBase returns the cache folder ($DENOTATION_CACHE, default ~/.cache/denotation), or "" when
-// there is none.
-func cacheBase() string {
-	if base := os.Getenv(EnvCacheDir); base != "" {
-		return base
+// CacheDir returns denotation's cache folder, shared by the MNIST memo, the decompressed data files
+// and the model and results caches: $DENOTATION_CACHE, or denotation/ in the user cache folder
+// (~/.cache, honouring $XDG_CACHE_HOME).
+func CacheDir() (string, error) {
+	if d := os.Getenv(EnvCacheDir); d != "" {
+		return d, nil
 	}
-	user, err := os.UserCacheDir()
+	base, err := os.UserCacheDir()
 	if err != nil {
-		return ""
+		return "", fmt.Errorf("no cache folder (set $%s): %w", EnvCacheDir, err)
 	}
-	return filepath.Join(user, "denotation")
+	return filepath.Join(base, "denotation"), nil
+}
+
+// cacheBase is CacheDir, or "" when there is none (the caches of this package are best-effort).
+func cacheBase() string {
+	d, _ := CacheDir()
+	return d
 }
 
 // mnistMemoRecord is the memo file's content; a memo of another module version is ignored.

@@ -18,19 +18,16 @@ import (
 )
 
 // EnvCacheDir names the environment variable that sets the run cache's folder.
-const EnvCacheDir = "DENOTATION_CACHE"
+const EnvCacheDir = datasets.EnvCacheDir
 
-// CacheDir returns the run cache's folder: $DENOTATION_CACHE, or ~/.cache/denotation
-// (the user cache folder, honouring $XDG_CACHE_HOME).
+// CacheDir returns the run cache's folder, denotation's cache folder (datasets.CacheDir):
+// $DENOTATION_CACHE, or ~/.cache/denotation (the user cache folder, honouring $XDG_CACHE_HOME).
 func CacheDir() (string, error) {
-	if d := os.Getenv(EnvCacheDir); d != "" {
-		return d, nil
-	}
-	base, err := os.UserCacheDir()
+	d, err := datasets.CacheDir()
 	if err != nil {
-		return "", fmt.Errorf("model: no cache folder (set $%s): %w", EnvCacheDir, err)
+		return "", fmt.Errorf("model: %w", err)
 	}
-	return filepath.Join(base, "denotation"), nil
+	return d, nil
 }
 
 // configKey is a canonical string of a configuration.
