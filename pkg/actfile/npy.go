@@ -36,6 +36,16 @@ type array struct {
 	fortran bool
 	shape   []int
 	data    []byte
+	// f32 holds the values of a C-order float32 array in this machine's byte order, read straight
+	// into it (data is then its byte view); nil for any other array.
+	f32 []float32
+}
+
+// nativeFloat32 tells whether the array is a C-order float32 array in this machine's byte order
+// (what numpy writes on x86 and ARM, and what WriteNPZ writes): its data can be read straight into
+// float32 values.
+func (a *array) nativeFloat32() bool {
+	return a.dt.kind == 'f' && a.dt.size == 4 && !(a.fortran && len(a.shape) >= 2) && a.dt.big != native.LittleEndian
 }
 
 func (a *array) count() int {
@@ -118,7 +128,13 @@ func readNPY(name string, r io.Reader, limit int64) (*array, error) {
 		return nil, fmt.Errorf("truncated: shape %s of %s needs %d bytes of data, the entry holds %d", shapeString(a.shape), a.dt.descr, need, limit-int64(hdrSize+hlen))
 	}
 	// need is within limit, the entry's size, so one allocation of it is bounded by the input.
-	data := make([]byte, need)
+	var data []byte
+	if a.nativeFloat32() {
+		a.f32 = make([]float32, a.count())
+		data = native.Float32Bytes(a.f32)
+	} else {
+		data = make([]byte, need)
+	}
 	n, err := io.ReadFull(r, data)
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("truncated: shape %s of %s needs %d bytes of data, found %d", shapeString(a.shape), a.dt.descr, need, n)
@@ -474,24 +490,18 @@ func (a *array) floats() ([]float32, error) {
 	return out, nil
 }
 
-// float32sNative is floats for the common case of a C-order float32 array in the machine's byte
-// order (what numpy writes on x86 and ARM, and what WriteNPZ writes): one bulk copy, then a pass
-// that checks every value is finite. ok is false when the array is not such a case.
+// float32sNative is floats for an array read straight into float32 values (nativeFloat32): a pass
+// that checks every value is finite, and no copy. ok is false for any other array.
 func (a *array) float32sNative() (out []float32, ok bool, err error) {
-	if a.dt.size != 4 || (a.fortran && len(a.shape) >= 2) || a.dt.big == native.LittleEndian {
+	if a.f32 == nil {
 		return nil, false, nil
 	}
-	out = make([]float32, a.count())
-	if len(out) == 0 {
-		return out, true, nil
-	}
-	copy(native.Float32Bytes(out), a.data)
-	for c, v := range out {
+	for c, v := range a.f32 {
 		if math.Float32bits(v)&0x7f800000 == 0x7f800000 { // exponent all ones: Inf or NaN
 			return nil, true, fmt.Errorf("value %v at %s: activations must be finite", v, a.position(c))
 		}
 	}
-	return out, true, nil
+	return a.f32, true, nil
 }
 
 // ints decodes an integer array in C order into int64 values (uint64 values above MaxInt64 are

@@ -85,6 +85,23 @@ func (s *Set) Rows(pos []int) *Set {
 	return out
 }
 
+// rowRange is Rows of the samples lo … hi−1, as views of s's arrays.
+func (s *Set) rowRange(lo, hi int) *Set {
+	out := &Set{N: hi - lo, Labels: s.Labels[lo:hi:hi], Layers: make([]Layer, len(s.Layers))}
+	for li, l := range s.Layers {
+		nl := Layer{Number: l.Number, Shape: slices.Clone(l.Shape), Width: l.Width}
+		view := func(v []float32) []float32 {
+			if v == nil {
+				return nil
+			}
+			return v[lo*l.Width : hi*l.Width : hi*l.Width]
+		}
+		nl.Post, nl.Pre = view(l.Post), view(l.Pre)
+		out.Layers[li] = nl
+	}
+	return out
+}
+
 // Split names.
 const (
 	Train = "train"
@@ -106,7 +123,9 @@ type File struct {
 	Split []string
 }
 
-// Part returns the samples of one split (Train or Test) of a file with a split array.
+// Part returns the samples of one split (Train or Test) of a file with a split array. When the
+// split's samples are contiguous (as JoinSplits writes them), the part shares the file's arrays
+// instead of copying them: modify neither.
 func (f *File) Part(name string) (*Set, error) {
 	if name != Train && name != Test {
 		return nil, fmt.Errorf("%s: unknown split %q (want train or test)", f.Name, name)
@@ -122,6 +141,9 @@ func (f *File) Part(name string) (*Set, error) {
 	}
 	if len(pos) == 0 {
 		return nil, fmt.Errorf("%s: array split marks no sample as %s", f.Name, name)
+	}
+	if lo, hi := pos[0], pos[len(pos)-1]+1; hi-lo == len(pos) {
+		return f.rowRange(lo, hi), nil
 	}
 	return f.Rows(pos), nil
 }

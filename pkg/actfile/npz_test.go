@@ -404,21 +404,28 @@ func TestOpenErrors(t *testing.T) {
 // element-wise decoding gives for the same values stored in the other byte order, errors included.
 func TestFloat32FastPath(t *testing.T) {
 	vals := []float32{0, -1.5, 3.25e-7, float32(math.Copysign(0, -1)), math.MaxFloat32, math.SmallestNonzeroFloat32}
-	decode := func(descr string, vals []float32) ([]float32, error) {
-		dt, err := parseDtype(descr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := &array{name: "x", dt: dt, shape: []int{2, len(vals) / 2}}
-		a.data = make([]byte, 4*len(vals))
-		for i, v := range vals {
-			a.order().PutUint32(a.data[4*i:], math.Float32bits(v))
-		}
-		return a.floats()
-	}
 	mine, other := "<f4", ">f4"
 	if !native.LittleEndian {
 		mine, other = other, mine
+	}
+	decode := func(descr string, vals []float32) ([]float32, error) {
+		order := binary.ByteOrder(binary.LittleEndian)
+		if descr[0] == '>' {
+			order = binary.BigEndian
+		}
+		data := make([]byte, 4*len(vals))
+		for i, v := range vals {
+			order.PutUint32(data[4*i:], math.Float32bits(v))
+		}
+		raw := npy(descr, false, []int{2, len(vals) / 2}, data)
+		a, err := readNPY("x", bytes.NewReader(raw), int64(len(raw)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (a.f32 != nil) != (descr == mine) {
+			t.Fatalf("%s: read straight into float32 values: %v", descr, a.f32 != nil)
+		}
+		return a.floats()
 	}
 	got, err1 := decode(mine, vals)
 	want, err2 := decode(other, vals)
@@ -436,6 +443,39 @@ func TestFloat32FastPath(t *testing.T) {
 		_, err2 := decode(other, vals)
 		if err1 == nil || err2 == nil || err1.Error() != err2.Error() {
 			t.Errorf("%v: fast path says %v, element-wise %v", bad, err1, err2)
+		}
+	}
+}
+
+// TestPartViewsAndCopies checks that Part gives what Rows gives, whether the split's samples are
+// contiguous (a view of the file's arrays) or not (a copy).
+func TestPartViewsAndCopies(t *testing.T) {
+	for _, split := range [][]string{
+		{Train, Train, Train, Test, Test},
+		{Train, Test, Train, Test, Train},
+	} {
+		f := &File{Name: "x", Set: Set{N: 5, Labels: []int{0, 1, 2, 3, 4}, Layers: []Layer{
+			{Number: 1, Shape: []int{2}, Width: 2, Post: []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, Pre: []float32{9, 8, 7, 6, 5, 4, 3, 2, 1, 0}},
+		}}, Split: split}
+		for _, name := range []string{Train, Test} {
+			var pos []int
+			for i, s := range split {
+				if s == name {
+					pos = append(pos, i)
+				}
+			}
+			got, err := f.Part(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := f.Rows(pos)
+			if got.N != want.N || !slices.Equal(got.Labels, want.Labels) || !slices.Equal(got.Layers[0].Post, want.Layers[0].Post) ||
+				!slices.Equal(got.Layers[0].Pre, want.Layers[0].Pre) || !slices.Equal(got.Layers[0].Shape, want.Layers[0].Shape) {
+				t.Errorf("split %v, part %s: %+v, want %+v", split, name, got, want)
+			}
+			if len(got.Layers[0].Post) != cap(got.Layers[0].Post) {
+				t.Errorf("split %v, part %s: a view that can grow into the next samples", split, name)
+			}
 		}
 	}
 }

@@ -146,18 +146,24 @@ func subjectOf(s Setup, ds *datasets.Dataset, m *model.Model, cached, untrained 
 	sub := &Subject{Setup: s, Data: ds, Vocab: property.VocabularyOf(ds), Model: m, Cached: cached, CacheDir: cacheDir}
 	sub.ObserveTrain = ds.Train.Subset(s.ObserveTrain, s.SubsetSeed+1)
 	sub.ObserveTest = ds.Test
+	// Recorded state is validated before it is used or stored; state read back from the cache was
+	// validated when stored, its entry's SHA-256 guards it, and reading it checks its values again.
 	st, err := cachedState(cacheDir, s, ds, untrained, func() (*subjectState, error) {
-		return recordState(m, sub.ObserveTrain, sub.ObserveTest)
+		st, err := recordState(m, sub.ObserveTrain, sub.ObserveTest)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range []*model.Activations{st.Train, st.Test} {
+			if err := a.Validate(); err != nil {
+				return nil, err
+			}
+		}
+		return st, nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	sub.Eval, sub.Train, sub.Test = st.Eval, st.Train, st.Test
-	for _, a := range []*model.Activations{sub.Train, sub.Test} {
-		if err := a.Validate(); err != nil {
-			return nil, err
-		}
-	}
 	return sub, nil
 }
 
