@@ -116,15 +116,22 @@ func runScan(args []string, stdout io.Writer) error {
 		return err
 	}
 	r.Samples = acts.N
-	opt := denotation.Options{Tau: *tau, Permutations: *perms, Seed: *seed, Null: nullKind}
-	t0 := time.Now()
-	var res *denotation.Result
+	var sel *model.Activations
 	if *selectN != 0 {
-		res, err = validatedScanInput(act, *dir, *dataDir, fs, &r, *selectN, *subsetSeed, acts, opt, checkLayer)
-	} else {
-		res, err = denotation.Scan(acts, opt)
+		if sel, err = selectionInput(act, *dir, *dataDir, fs, *selectN, *subsetSeed, checkLayer); err != nil {
+			return err
+		}
 	}
-	if err != nil {
+	opt := denotation.Options{Tau: *tau, Permutations: *perms, Seed: *seed, Null: nullKind}
+	t0 := time.Now() // the scan's time, without loading its inputs
+	var res *denotation.Result
+	if sel != nil {
+		var selRes *denotation.Result
+		if res, selRes, err = denotation.ScanValidated(sel, acts, opt); err != nil {
+			return err
+		}
+		r.SelectionSamples, r.Selected = sel.N, selRes.NumDenoting()
+	} else if res, err = denotation.Scan(acts, opt); err != nil {
 		return err
 	}
 	r.ScanSeconds = time.Since(t0).Seconds()
@@ -237,13 +244,10 @@ func (r *scanReport) writeText(stdout io.Writer) {
 	}
 }
 
-// scanModelInput captures the activations of the saved model in dir on the split r.Split (a
-// stratified subset of limit samples when limit > 0) and fills in r's description of the model;
-// checkDepth sees the model's depth first.
-// validatedScanInput scans the selection samples (n training samples, all with n = -1; drawn with
-// subsetSeed+1) of the same network and keeps the denotations that hold on held (denotation.Validate).
-func validatedScanInput(act *actFlags, dir, dataDir string, fs *flag.FlagSet, r *scanReport, n int, subsetSeed uint64, held *model.Activations,
-	opt denotation.Options, checkDepth func(int) error) (*denotation.Result, error) {
+// selectionInput returns the selection samples of --select (n training samples, all with n = -1;
+// drawn with subsetSeed+1) of the same network as the scanned samples.
+func selectionInput(act *actFlags, dir, dataDir string, fs *flag.FlagSet, n int, subsetSeed uint64,
+	checkDepth func(int) error) (*model.Activations, error) {
 	sr := scanReport{Split: "train"}
 	limit := max(n, 0)
 	var sel *model.Activations
@@ -259,14 +263,12 @@ func validatedScanInput(act *actFlags, dir, dataDir string, fs *flag.FlagSet, r 
 	if sr.Split != "train" {
 		return nil, usageErrorf("--select: %s has no training samples to select on (give a file with a split array, or --train-activations)", sr.Model)
 	}
-	val, selRes, err := denotation.ScanValidated(sel, held, opt)
-	if err != nil {
-		return nil, err
-	}
-	r.SelectionSamples, r.Selected = sel.N, selRes.NumDenoting()
-	return val, nil
+	return sel, nil
 }
 
+// scanModelInput captures the activations of the saved model in dir on the split r.Split (a
+// stratified subset of limit samples when limit > 0) and fills in r's description of the model;
+// checkDepth sees the model's depth first.
 func scanModelInput(dir, dataDir string, r *scanReport, limit int, subsetSeed uint64, checkDepth func(int) error) (*model.Activations, error) {
 	m, ds, err := loadModelData(dir, dataDir)
 	if err != nil {
