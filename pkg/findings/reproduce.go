@@ -132,8 +132,6 @@ type ModelSummary struct {
 	ObserverTrain int       `json:"observer_train_samples"`
 }
 
-// ablationTau is the τ of the denotations the causal check ablates.
-const ablationTau = 0.95
 
 // definitions are the operational definitions the findings use (docs/definitions.md), stated in results.json
 // and report.md.
@@ -156,7 +154,7 @@ func definitions(s Setup, c CaptureOptions) map[string]string {
 		"denotation":        fmt.Sprintf("neuron n denotes S at threshold t on a sample set when every class in S has ≥ τ of its samples above t and every other class ≥ τ at or below t; τ = %g; the denoted set is the high side; a neuron's property is its smallest denoted set; a constant neuron denotes nothing", tau),
 		"validation":        fmt.Sprintf("(S, t) is chosen by the exact scan of %d training-split samples (selection) and counted only when it holds at the same t on the test split; the smallest per-class one-sided 95%% Clopper–Pearson lower bound is reported; no permutation test (on thousands of samples it rejects independence for every trained neuron near denoting, so it cannot fail)", s.ObserveTrain),
 		"depth_dependence":  "the network is the unit of replication: per network, validated denoting neurons and mean |S|/K per layer ℓ, per-network least-squares slopes against ℓ, firing rate per layer; 95% t intervals over networks of each depth D; trained − untrained differences paired by (D, seed)",
-		"ablation":          fmt.Sprintf("clamp a neuron denoting S (τ = %.2f, selected on the selection samples, the observers' training samples) to 0 and measure per-class accuracy on the test split; contrast = mean accuracy drop over classes in S − over classes outside S, bootstrap 95%% CI over test samples; control: a non-denoting neuron of the same layer", ablationTau),
+		"ablation":          fmt.Sprintf("clamp a neuron denoting S (τ = %.2f, selected on the selection samples, the observers' training samples) to 0 and measure per-class accuracy on the test split; contrast = mean accuracy drop over classes in S − over classes outside S, bootstrap 95%% CI over test samples; control: a non-denoting neuron of the same layer", F3AblationOptions().Scan.Tau),
 	}
 }
 
@@ -305,11 +303,9 @@ func (rc *reproduction) f4() (err error) {
 	return err
 }
 
-// ablation ablates the neurons that denote at ablationTau (stated in the definitions).
+// ablation ablates the neurons that denote as in F3 (F3AblationOptions, stated in the definitions).
 func (rc *reproduction) ablation() (err error) {
-	opt := DefaultAblationOptions()
-	opt.Scan.Tau = ablationTau
-	rc.res.Ablation, err = Ablations(rc.sub, 8, opt)
+	rc.res.Ablation, err = Ablations(rc.sub, 8, F3AblationOptions())
 	return err
 }
 
@@ -336,6 +332,14 @@ func recipeText(s Setup) string {
 func F3Options() denotation.Options {
 	o := denotation.DefaultOptions()
 	o.Seed = 1
+	return o
+}
+
+// F3AblationOptions are the options of the causal check of F3's denotations, in Reproduce and
+// notebook 05: DefaultAblationOptions with F3's scan (F3Options).
+func F3AblationOptions() AblationOptions {
+	o := DefaultAblationOptions()
+	o.Scan = F3Options()
 	return o
 }
 
