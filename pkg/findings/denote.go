@@ -105,22 +105,19 @@ type DenotationResult struct {
 	// first); UntrainedDenotations those of the untrained control.
 	Denotations          []DenotationRow `json:"denotations"`
 	UntrainedDenotations []DenotationRow `json:"untrained_denotations"`
+	// ShowcaseNeuron is the (layer, neuron) whose story tells the finding (see Showcase).
+	ShowcaseNeuron [2]int `json:"showcase"`
 	// Scan and UntrainedScan are the full scans (every neuron, its best reading).
 	Scan          *denotation.Result `json:"-"`
 	UntrainedScan *denotation.Result `json:"-"`
 	// Figure draws the number of denoting neurons per layer, trained against untrained (and,
 	// with permutations, the neurons with a significant denotation).
 	Figure *plotting.Figure `json:"-"`
-
-	// showcase is Showcase's answer for a result read from the results cache (which keeps no Scan).
-	showcase *[2]int
 }
 
-// denotationEntry is Denotations' entry of the results cache: the result and its showcase neuron.
-type denotationEntry struct {
-	Result   *DenotationResult `json:"result"`
-	Showcase [2]int            `json:"showcase"`
-}
+// f3Format names the shape of Denotations' results-cache entries (part of their key): the result,
+// its showcase neuron included.
+const f3Format = "result with showcase"
 
 // Denotations finds every label set each hidden neuron of the subject denotes, validated: the
 // exact scan (denotation.Scan, all 2^K − 2 sets) runs on the subject's training-split activations
@@ -135,24 +132,8 @@ func Denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error
 	if sub == nil || sub.Test == nil || sub.Train == nil || sub.Data == nil {
 		return nil, fmt.Errorf("denotations: no subject")
 	}
-	e, err := cachedResult(sub.CacheDir, "f3", []any{sub.Setup, opt, dataFingerprint(sub.Data), sub.stateKey()}, func() (*denotationEntry, error) {
-		r, err := denotations(sub, opt)
-		if err != nil {
-			return nil, err
-		}
-		l, n := r.Showcase()
-		return &denotationEntry{Result: r, Showcase: [2]int{l, n}}, nil
-	}, func(e *denotationEntry) error {
-		if e.Result == nil {
-			return fmt.Errorf("no result")
-		}
-		e.Result.showcase = &e.Showcase
-		return e.Result.draw()
-	})
-	if err != nil {
-		return nil, err
-	}
-	return e.Result, nil
+	return cachedResult(sub.CacheDir, "f3", []any{f3Format, sub.Setup, opt, dataFingerprint(sub.Data), sub.stateKey()},
+		func() (*DenotationResult, error) { return denotations(sub, opt) }, (*DenotationResult).draw)
 }
 
 // denotations computes Denotations.
@@ -182,6 +163,7 @@ func denotations(sub *Subject, opt denotation.Options) (*DenotationResult, error
 		Trained: summarizeScan(scan), Untrained: summarizeScan(uscan), Shuffled: summarizeScan(shuf),
 		Denotations: denotationRows(scan, names), UntrainedDenotations: denotationRows(uscan, names),
 		Scan: scan, UntrainedScan: uscan}
+	res.ShowcaseNeuron[0], res.ShowcaseNeuron[1] = showcaseNeuron(scan)
 	if err := res.draw(); err != nil {
 		return nil, err
 	}

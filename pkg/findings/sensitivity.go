@@ -70,15 +70,17 @@ func tauSensitivity(sub *Subject, taus []float64) ([]TauCount, error) {
 	return out, nil
 }
 
-// Showcase picks the neuron to tell the story of: the denoting neuron with the highest min class
+// Showcase is the neuron to tell the story of: the denoting neuron with the highest min class
 // fraction, or when none denotes, the neuron whose best reading comes closest (ties: lowest layer,
 // then index).
 func (r *DenotationResult) Showcase() (layer, neuron int) {
-	if r.Scan == nil && r.showcase != nil { // read back from the results cache
-		return r.showcase[0], r.showcase[1]
-	}
+	return r.ShowcaseNeuron[0], r.ShowcaseNeuron[1]
+}
+
+// showcaseNeuron picks Showcase's neuron in scan.
+func showcaseNeuron(scan *denotation.Result) (layer, neuron int) {
 	best := -1.0
-	for _, n := range r.Scan.Neurons() {
+	for _, n := range scan.Neurons() {
 		score := -1.0
 		if d, ok := n.SmallestDenotation(); ok {
 			score = 1 + d.MinClassFraction
