@@ -132,7 +132,6 @@ type ModelSummary struct {
 	ObserverTrain int       `json:"observer_train_samples"`
 }
 
-
 // definitions are the operational definitions the findings use (docs/definitions.md), stated in results.json
 // and report.md.
 func definitions(s Setup, c CaptureOptions) map[string]string {
